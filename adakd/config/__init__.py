@@ -1,0 +1,1 @@
+from .checked_overrides import apply_checked_overrides, check_dataset_names

@@ -1,0 +1,297 @@
+"""The embedded "shapes" benchmark: a seeded, procedurally drawn detection + semantic-segmentation set.
+
+Six classes that differ in outline (not only colour) are drawn with random colours, rotations and a
+wide range of sizes onto noisy, shaded backgrounds with clutter lines; later objects may occlude earlier
+ones. Annotations are derived from the pixels that stay visible, so every box tightly bounds its mask.
+
+The dataset is written once under a cache root, through a temporary directory that is renamed into
+place only when complete, and is regenerated when ``SHAPES_VERSION`` or the generation settings change.
+"""
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+# Bump whenever drawing or annotation logic changes: a cache of another version is regenerated.
+SHAPES_VERSION = 1
+SHAPES_CLASSES = ("circle", "square", "triangle", "star", "cross", "ring")
+SEM_SEG_CLASSES = ("background",) + SHAPES_CLASSES
+IGNORE_LABEL = 255
+MANIFEST_NAME = "MANIFEST.json"
+
+
+@dataclass(frozen=True)
+class ShapesSpec:
+    """Everything that determines the generated files."""
+
+    seed: int = 0
+    num_train: int = 2000
+    num_val: int = 300
+    image_size: int = 128
+    min_objects: int = 2
+    max_objects: int = 6
+    min_object_size: int = 10
+    max_object_size: int = 56
+
+    def split_size(self, split):
+        return {"train": self.num_train, "val": self.num_val}[split]
+
+
+class CorruptShapesCacheError(RuntimeError):
+    pass
+
+
+def default_root():
+    return os.path.join(os.environ.get("DETECTRON2_DATASETS", "datasets"), "shapes")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Drawing
+# ---------------------------------------------------------------------------------------------------
+def _regular_polygon(num_vertices, radius, angle, inner_ratio=None):
+    """Vertices of a regular polygon (or a star when inner_ratio is given) centred at the origin."""
+    if inner_ratio is None:
+        angles = angle + 2 * np.pi * np.arange(num_vertices) / num_vertices
+        radii = np.full(num_vertices, radius)
+    else:
+        angles = angle + np.pi * np.arange(2 * num_vertices) / num_vertices
+        radii = np.where(np.arange(2 * num_vertices) % 2 == 0, radius, radius * inner_ratio)
+    return np.stack([radii * np.cos(angles), radii * np.sin(angles)], axis=1)
+
+
+def _rotate(points, angle):
+    c, s = np.cos(angle), np.sin(angle)
+    return points @ np.array([[c, s], [-s, c]])
+
+
+def _shape_mask(cls_name, size, rng):
+    """A boolean mask of one object, ``size`` px across, in a square canvas of side ``size``+4."""
+    canvas = size + 4
+    mask = np.zeros((canvas, canvas), np.uint8)
+    center = np.array([canvas / 2.0, canvas / 2.0])
+    radius = size / 2.0
+    angle = rng.uniform(0, 2 * np.pi)
+    shift = 4  # sub-pixel precision for cv2 drawing
+
+    def fill(points):
+        pts = np.round((points + center) * (1 << shift)).astype(np.int32)
+        cv2.fillPoly(mask, [pts], 1, lineType=cv2.LINE_8, shift=shift)
+
+    if cls_name == "circle":
+        cv2.circle(mask, tuple(np.round(center).astype(int)), int(round(radius)), 1, -1)
+    elif cls_name == "ring":
+        cv2.circle(mask, tuple(np.round(center).astype(int)), int(round(radius)), 1, -1)
+        cv2.circle(mask, tuple(np.round(center).astype(int)), max(1, int(round(radius * 0.5))), 0, -1)
+    elif cls_name == "square":
+        fill(_regular_polygon(4, radius * 1.05, angle))
+    elif cls_name == "triangle":
+        fill(_regular_polygon(3, radius * 1.1, angle))
+    elif cls_name == "star":
+        fill(_regular_polygon(5, radius * 1.1, angle, inner_ratio=0.45))
+    elif cls_name == "cross":
+        arm = radius * 0.34
+        bar = np.array([[-radius, -arm], [radius, -arm], [radius, arm], [-radius, arm]])
+        fill(_rotate(bar, angle))
+        fill(_rotate(bar, angle + np.pi / 2))
+    else:
+        raise ValueError(f"Unknown shape class {cls_name!r}; valid: {SHAPES_CLASSES}")
+    return mask.astype(bool)
+
+
+def _background(rng, size):
+    base = rng.uniform(40, 215, size=3)
+    gradient = rng.uniform(-60, 60, size=(2, 3))
+    yy, xx = np.mgrid[0:size, 0:size] / float(size) - 0.5
+    image = base + xx[..., None] * gradient[0] + yy[..., None] * gradient[1]
+    # Low-frequency blotches plus per-pixel noise.
+    blotches = cv2.resize(rng.normal(0, 25, size=(6, 6, 3)), (size, size), interpolation=cv2.INTER_CUBIC)
+    image = image + blotches + rng.normal(0, rng.uniform(4, 16), size=(size, size, 3))
+    return image
+
+
+def _draw_clutter(image, rng):
+    size = image.shape[0]
+    for _ in range(rng.randint(2, 9)):
+        p0 = tuple(int(v) for v in rng.randint(0, size, 2))
+        p1 = tuple(int(v) for v in rng.randint(0, size, 2))
+        color = tuple(float(c) for c in rng.uniform(0, 255, 3))
+        cv2.line(image, p0, p1, color, int(rng.randint(1, 3)), lineType=cv2.LINE_AA)
+
+
+def _render_image(spec, rng):
+    """Returns (bgr uint8 image, instance-id map, list of class indices); instance k has id k+1."""
+    size = spec.image_size
+    image = _background(rng, size)
+    _draw_clutter(image, rng)
+    instance_map = np.zeros((size, size), np.int32)
+    full_areas, classes = [], []
+    for _ in range(rng.randint(spec.min_objects, spec.max_objects + 1)):
+        cls = int(rng.randint(len(SHAPES_CLASSES)))
+        for _attempt in range(10):
+            obj_size = int(round(np.exp(rng.uniform(np.log(spec.min_object_size), np.log(spec.max_object_size)))))
+            mask = _shape_mask(SHAPES_CLASSES[cls], obj_size, rng)
+            h, w = mask.shape
+            y0 = rng.randint(-h // 4, size - 3 * h // 4)
+            x0 = rng.randint(-w // 4, size - 3 * w // 4)
+            placed = np.zeros((size, size), bool)
+            ys, xs = slice(max(y0, 0), min(y0 + h, size)), slice(max(x0, 0), min(x0 + w, size))
+            placed[ys, xs] = mask[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+            if placed.sum() < 0.6 * mask.sum():
+                continue  # mostly outside the image
+            # Occlusion is allowed, but every earlier object must keep at least half of its area visible.
+            covered = np.bincount(instance_map[placed], minlength=len(classes) + 1)[1:]
+            visible = np.bincount(instance_map.ravel(), minlength=len(classes) + 1)[1:]
+            if any(v - c < 0.5 * a for v, c, a in zip(visible, covered, full_areas)):
+                continue
+            break
+        else:
+            continue
+        color = rng.uniform(0, 255, 3)
+        shade = rng.normal(0, 10, size=(size, size, 3))
+        image[placed] = color + shade[placed]
+        instance_map[placed] = len(classes) + 1
+        full_areas.append(int(placed.sum()))
+        classes.append(cls)
+    image = np.clip(image + rng.normal(0, 3, size=image.shape), 0, 255).astype(np.uint8)
+    return image, instance_map, classes
+
+
+def _annotations(instance_map, classes, image_id, first_ann_id):
+    anns = []
+    for k, cls in enumerate(classes):
+        mask = (instance_map == k + 1).astype(np.uint8)
+        ys, xs = np.nonzero(mask)
+        if len(ys) == 0:
+            continue
+        x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        polygons = [c.reshape(-1).astype(float).tolist() for c in contours if len(c) >= 3]
+        if not polygons:  # a sliver too thin for a polygon: describe it by its box
+            polygons = [[x0, y0, x1, y0, x1, y1, x0, y1]]
+        anns.append(
+            {
+                "id": first_ann_id + len(anns),
+                "image_id": image_id,
+                "category_id": cls + 1,
+                "bbox": [x0, y0, x1 - x0, y1 - y0],
+                "area": int(mask.sum()),
+                "segmentation": polygons,
+                "iscrowd": 0,
+            }
+        )
+    return anns
+
+
+def _write_png(path, array):
+    if not cv2.imwrite(path, array):
+        raise OSError(f"Could not write {path}")
+
+
+def _generate_split(spec, split, root):
+    split_seed = [spec.seed, {"train": 0, "val": 1}[split]]
+    for sub in ("images", "sem_seg", "instances"):
+        os.makedirs(os.path.join(root, split, sub), exist_ok=True)
+    images, annotations = [], []
+    for index in range(spec.split_size(split)):
+        rng = np.random.RandomState(split_seed + [index])
+        image, instance_map, classes = _render_image(spec, rng)
+        file_name = f"{index:06d}.png"
+        _write_png(os.path.join(root, split, "images", file_name), image)
+        lut = np.array([0] + [c + 1 for c in classes], np.uint8)
+        _write_png(os.path.join(root, split, "sem_seg", file_name), lut[instance_map])
+        _write_png(os.path.join(root, split, "instances", file_name), instance_map.astype(np.uint8))
+        images.append({"id": index, "file_name": f"{split}/images/{file_name}",
+                       "height": spec.image_size, "width": spec.image_size})
+        annotations.extend(_annotations(instance_map, classes, index, len(annotations) + 1))
+    coco = {
+        "info": {"description": f"AdaptiveKD shapes v{SHAPES_VERSION} ({split})"},
+        "images": images,
+        "annotations": annotations,
+        "categories": [{"id": i + 1, "name": n, "supercategory": "shape"} for i, n in enumerate(SHAPES_CLASSES)],
+    }
+    os.makedirs(os.path.join(root, "annotations"), exist_ok=True)
+    with open(os.path.join(root, "annotations", f"instances_{split}.json"), "w") as f:
+        json.dump(coco, f)
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _expected_manifest(spec):
+    return {"version": SHAPES_VERSION, "spec": asdict(spec)}
+
+
+def _check_complete(root, manifest, spec):
+    """Raises CorruptShapesCacheError unless every file the manifest promises is present and intact."""
+    for split in ("train", "val"):
+        ann = os.path.join(root, "annotations", f"instances_{split}.json")
+        if not os.path.isfile(ann) or _sha256(ann) != manifest.get("annotations_sha256", {}).get(split):
+            raise CorruptShapesCacheError(
+                f"Shapes cache {root!r} is corrupt: {ann} is missing or does not match its checksum. "
+                f"Delete {root!r} to regenerate it."
+            )
+        for sub in ("images", "sem_seg", "instances"):
+            folder = os.path.join(root, split, sub)
+            count = len(os.listdir(folder)) if os.path.isdir(folder) else 0
+            if count != spec.split_size(split):
+                raise CorruptShapesCacheError(
+                    f"Shapes cache {root!r} is corrupt: {folder} holds {count} files, expected "
+                    f"{spec.split_size(split)}. Delete {root!r} to regenerate it."
+                )
+
+
+def ensure_shapes(root=None, spec=ShapesSpec()):
+    """Returns the root of a complete shapes dataset for ``spec``, generating it when absent or outdated.
+
+    Raises CorruptShapesCacheError when ``root`` holds a dataset of the current version that is
+    incomplete or altered, or a directory that is not a shapes dataset at all.
+    """
+    root = os.path.abspath(root or default_root())
+    manifest_path = os.path.join(root, MANIFEST_NAME)
+    if os.path.isdir(root):
+        if not os.path.isfile(manifest_path):
+            raise CorruptShapesCacheError(
+                f"Shapes cache {root!r} exists but has no {MANIFEST_NAME}: it is not a complete shapes "
+                f"dataset. Delete it (or point DETECTRON2_DATASETS elsewhere) to regenerate."
+            )
+        try:
+            with open(manifest_path) as f:
+                manifest = json.load(f)
+        except (OSError, ValueError) as e:
+            raise CorruptShapesCacheError(f"Shapes cache {root!r}: unreadable {manifest_path}: {e}") from e
+        expected = _expected_manifest(spec)
+        if all(manifest.get(k) == v for k, v in expected.items()):
+            _check_complete(root, manifest, spec)
+            return root
+        logger.info(f"Shapes cache {root} has version/spec {manifest.get('version')}, regenerating.")
+
+    os.makedirs(os.path.dirname(root), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".shapes-tmp-", dir=os.path.dirname(root))
+    try:
+        logger.info(f"Generating shapes v{SHAPES_VERSION} into {root} ...")
+        for split in ("train", "val"):
+            _generate_split(spec, split, tmp)
+        manifest = _expected_manifest(spec)
+        manifest["annotations_sha256"] = {
+            split: _sha256(os.path.join(tmp, "annotations", f"instances_{split}.json")) for split in ("train", "val")
+        }
+        with open(os.path.join(tmp, MANIFEST_NAME), "w") as f:
+            json.dump(manifest, f, indent=2)
+        if os.path.isdir(root):  # outdated version: move it aside, then swap the new one in
+            old = tempfile.mkdtemp(prefix=".shapes-old-", dir=os.path.dirname(root))
+            os.replace(root, os.path.join(old, "shapes"))
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root

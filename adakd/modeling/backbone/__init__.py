@@ -1,0 +1,1 @@
+from .resnet_stages import make_resnet_stages

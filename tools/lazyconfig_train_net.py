@@ -1,0 +1,59 @@
+#!/usr/bin/env python
+"""Train or evaluate an AdaptiveKD LazyConfig; the flags are detectron2's.
+
+    tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/shapes_student.py
+    tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/coco_adaptive.py --num-gpus 8
+    tools/lazyconfig_train_net.py --config-file CFG --eval-only train.init_checkpoint=model.pth
+
+Overrides are ``key=value``; a key the config does not have is an error (``+key=value`` adds one).
+Without a GPU the job runs on the CPU, and several processes (``--num-gpus N``) use the gloo backend.
+"""
+import logging
+import os
+import sys
+
+from detectron2.config import LazyConfig
+from detectron2.engine import default_argument_parser, default_setup, launch
+
+from adakd.config import apply_checked_overrides, check_dataset_names
+from adakd.engine.lazy_train import do_eval_only, do_train, resolve_device
+
+logger = logging.getLogger("adakd")
+
+
+def load_config(args):
+    if not args.config_file:
+        raise SystemExit("--config-file is required")
+    if not os.path.isfile(args.config_file):
+        raise SystemExit(f"Config file {args.config_file!r} does not exist")
+    cfg = LazyConfig.load(args.config_file)
+    cfg = apply_checked_overrides(cfg, args.opts)
+    check_dataset_names(cfg)
+    return cfg
+
+
+def main(args):
+    cfg = load_config(args)
+    resolve_device(cfg)
+    default_setup(cfg, args)
+    if args.eval_only:
+        if not cfg.train.init_checkpoint:
+            raise SystemExit("--eval-only needs weights: pass train.init_checkpoint=<path or URL>")
+        return do_eval_only(cfg)
+    do_train(cfg, resume=args.resume)
+
+
+if __name__ == "__main__":
+    args = default_argument_parser().parse_args()
+    try:
+        load_config(args)  # fail fast, before any process is spawned
+    except (KeyError, ValueError) as e:
+        sys.exit(f"Error: {e.args[0] if e.args else e}")
+    launch(
+        main,
+        args.num_gpus,
+        num_machines=args.num_machines,
+        machine_rank=args.machine_rank,
+        dist_url=args.dist_url,
+        args=(args,),
+    )
