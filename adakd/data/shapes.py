@@ -172,8 +172,11 @@ def _annotations(instance_map, classes, image_id, first_ann_id):
         if len(ys) == 0:
             continue
         x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        polygons = [c.reshape(-1).astype(float).tolist() for c in contours if len(c) >= 3]
+        # Trace the outline on a 4x upsampled mask so vertices sit on pixel edges, not pixel centres
+        # (COCO pixel i spans [i, i+1)). Outer contours only: polygons cannot hold a ring's hole.
+        up = cv2.resize(mask, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
+        contours, _ = cv2.findContours(up, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        polygons = [((c.reshape(-1) + 0.5) / 4.0).round(3).tolist() for c in contours if len(c) >= 3]
         if not polygons:  # a sliver too thin for a polygon: describe it by its box
             polygons = [[x0, y0, x1, y0, x1, y1, x0, y1]]
         anns.append(

@@ -1,0 +1,22 @@
+import os
+
+import pytest
+import torch
+
+from adakd.data import ShapesSpec, register_shapes
+
+# A few images are enough to check the generator and the training/evaluation plumbing.
+TINY_SPEC = ShapesSpec(seed=3, num_train=24, num_val=8)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _threads():
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+@pytest.fixture(scope="session")
+def tiny_shapes(tmp_path_factory):
+    """A tiny shapes dataset registered as ``tiny_shapes_{train,val}`` / ``tiny_shapes_sem_seg_*``."""
+    root = str(tmp_path_factory.mktemp("tiny") / "shapes")
+    register_shapes(root, TINY_SPEC, prefix="tiny_shapes")
+    return root

@@ -1,0 +1,122 @@
+import filecmp
+import json
+import os
+
+import cv2
+import numpy as np
+import pycocotools.mask as mask_util
+import pytest
+
+from adakd.data import shapes
+from adakd.data.shapes import SHAPES_CLASSES, CorruptShapesCacheError, ShapesSpec, ensure_shapes
+
+SPEC = ShapesSpec(seed=7, num_train=12, num_val=4)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    return ensure_shapes(str(tmp_path_factory.mktemp("gen") / "shapes"), SPEC)
+
+
+def _all_files(root):
+    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, files in os.walk(root) for f in files)
+
+
+def test_same_seed_gives_identical_files(generated, tmp_path):
+    again = ensure_shapes(str(tmp_path / "shapes"), SPEC)
+    files = _all_files(generated)
+    assert files == _all_files(again)
+    assert len(files) == 1 + 2 + 3 * (SPEC.num_train + SPEC.num_val)
+    match, mismatch, errors = filecmp.cmpfiles(generated, again, files, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_other_seed_gives_other_images(generated, tmp_path):
+    other = ensure_shapes(str(tmp_path / "shapes"), ShapesSpec(seed=8, num_train=12, num_val=4))
+    a = cv2.imread(os.path.join(generated, "train/images/000000.png"))
+    b = cv2.imread(os.path.join(other, "train/images/000000.png"))
+    assert not np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("split", ["train", "val"])
+def test_annotations_agree_with_pixels(generated, split):
+    with open(os.path.join(generated, "annotations", f"instances_{split}.json")) as f:
+        coco = json.load(f)
+    assert [c["name"] for c in coco["categories"]] == list(SHAPES_CLASSES)
+    assert len(coco["images"]) == SPEC.split_size(split)
+    by_image = {}
+    for ann in coco["annotations"]:
+        by_image.setdefault(ann["image_id"], []).append(ann)
+    assert sum(len(v) for v in by_image.values()) >= 2 * len(coco["images"]) * 0.8  # 2-6 objects each
+    for image in coco["images"]:
+        name = os.path.basename(image["file_name"])
+        instance_map = cv2.imread(os.path.join(generated, split, "instances", name), cv2.IMREAD_UNCHANGED)
+        sem_seg = cv2.imread(os.path.join(generated, split, "sem_seg", name), cv2.IMREAD_UNCHANGED)
+        anns = by_image.get(image["id"], [])
+        # Instance ids are 1..K in drawing order, K = number of annotations, 0 = background.
+        assert set(np.unique(instance_map)) <= set(range(len(anns) + 1))
+        assert (sem_seg[instance_map == 0] == 0).all()
+        for k, ann in enumerate(anns, start=1):
+            ys, xs = np.nonzero(instance_map == k)
+            x, y, w, h = ann["bbox"]
+            # Tight box: the mask touches every side of it.
+            assert (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) == (x, y, x + w, y + h)
+            assert ann["area"] == len(xs)
+            assert (sem_seg[ys, xs] == ann["category_id"]).all()
+            # The polygon outlines the same pixels (a ring's polygon also covers its hole).
+            rle = mask_util.merge(mask_util.frPyObjects(ann["segmentation"], image["height"], image["width"]))
+            polygon_mask = mask_util.decode(rle).astype(bool)
+            assert (polygon_mask & (instance_map == k)).sum() >= 0.95 * len(xs)
+            py, px = np.nonzero(polygon_mask)
+            assert np.abs(np.array([px.min(), py.min(), px.max() + 1, py.max() + 1]) - [x, y, x + w, y + h]).max() <= 1
+            if ann["category_id"] != SHAPES_CLASSES.index("ring") + 1:
+                assert polygon_mask.sum() <= 1.1 * len(xs) + 4
+
+
+def test_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
+    calls = []
+
+    def fail_on_val(spec, split, root):
+        calls.append(split)
+        if split == "val":
+            raise KeyboardInterrupt
+        return original(spec, split, root)
+
+    original = shapes._generate_split
+    monkeypatch.setattr(shapes, "_generate_split", fail_on_val)
+    with pytest.raises(KeyboardInterrupt):
+        ensure_shapes(str(tmp_path / "shapes"), SPEC)
+    assert calls == ["train", "val"]
+    assert os.listdir(tmp_path) == []  # neither the target nor a temporary directory remains
+
+
+def test_corrupt_cache_is_named(generated, tmp_path):
+    import shutil
+
+    root = str(tmp_path / "copy")
+    shutil.copytree(generated, root)
+    os.remove(os.path.join(root, "train", "images", "000003.png"))
+    with pytest.raises(CorruptShapesCacheError, match="copy.*train/images holds 11 files, expected 12"):
+        ensure_shapes(root, SPEC)
+
+    not_shapes = tmp_path / "unrelated"
+    not_shapes.mkdir()
+    with pytest.raises(CorruptShapesCacheError, match="unrelated.*no MANIFEST.json"):
+        ensure_shapes(str(not_shapes), SPEC)
+
+
+def test_version_change_regenerates(generated, tmp_path, monkeypatch):
+    import shutil
+
+    root = str(tmp_path / "copy")
+    shutil.copytree(generated, root)
+    stale = os.path.join(root, "stale_marker")
+    open(stale, "w").close()
+    ensure_shapes(root, SPEC)
+    assert os.path.exists(stale)  # same version: reused untouched
+    monkeypatch.setattr(shapes, "SHAPES_VERSION", shapes.SHAPES_VERSION + 1)
+    ensure_shapes(root, SPEC)
+    assert not os.path.exists(stale)
+    with open(os.path.join(root, "MANIFEST.json")) as f:
+        assert json.load(f)["version"] == shapes.SHAPES_VERSION
+    assert sorted(os.listdir(tmp_path)) == ["copy"]

@@ -1,0 +1,124 @@
+"""tools/lazyconfig_train_net.py and the library pieces behind it."""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from detectron2.config import LazyConfig, instantiate
+from detectron2.data import DatasetCatalog, DatasetMapper
+from detectron2.modeling.backbone import ResNet
+from detectron2.utils.env import seed_all_rng
+from detectron2.utils.events import EventStorage
+
+from adakd.config import apply_checked_overrides, check_dataset_names
+from adakd.engine import GradientClipHook
+from adakd.engine.lazy_train import do_train, resolve_device
+from adakd.modeling.backbone import make_resnet_stages
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUDENT = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_student.py")
+TEACHER = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_teacher.py")
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "tools/lazyconfig_train_net.py"), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_missing_config_file_is_named():
+    result = run_tool("--config-file", "projects/AdaptiveKD/configs/no_such_config.py")
+    assert result.returncode != 0
+    assert "Config file 'projects/AdaptiveKD/configs/no_such_config.py' does not exist" in result.stderr
+
+
+def test_unknown_override_key_is_refused_with_suggestion():
+    result = run_tool("--config-file", STUDENT, "train.max_iters=10")
+    assert result.returncode != 0
+    assert "Unknown config key 'train.max_iters'" in result.stderr and "train.max_iter" in result.stderr
+
+    cfg = LazyConfig.load(STUDENT)
+    cfg = apply_checked_overrides(cfg, ["train.max_iter=10", "+train.note=hello", "model.head.conv_dims=[8,8]"])
+    assert cfg.train.max_iter == 10 and cfg.train.note == "hello" and list(cfg.model.head.conv_dims) == [8, 8]
+    with pytest.raises(ValueError, match="'train.max_iter' is not of the form key=value"):
+        apply_checked_overrides(cfg, ["train.max_iter"])
+
+
+def test_unregistered_dataset_is_named():
+    cfg = apply_checked_overrides(LazyConfig.load(STUDENT), ["dataloader.train.dataset.names=shapes_trian"])
+    with pytest.raises(KeyError, match="dataloader.train.dataset.names = 'shapes_trian' is not a registered.*shapes_train"):
+        check_dataset_names(cfg)
+    result = run_tool("--config-file", STUDENT, "dataloader.test.dataset.names=shapes_vall")
+    assert result.returncode != 0 and "'shapes_vall' is not a registered dataset" in result.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU fallback")
+def test_cuda_request_falls_back_to_cpu():
+    cfg = LazyConfig.load(STUDENT)
+    assert cfg.train.device == "cuda"
+    assert resolve_device(cfg) == "cpu" and cfg.train.device == "cpu"
+
+
+def test_resnet_stages_match_detectron2_defaults_at_width_64():
+    for depth in (18, 101):
+        ours = torch.nn.ModuleList([torch.nn.Sequential(*s) for s in make_resnet_stages(depth, 64, norm="BN")])
+        ref = torch.nn.ModuleList([torch.nn.Sequential(*s) for s in ResNet.make_default_stages(depth, norm="BN")])
+        assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in ref.parameters()]
+    half = make_resnet_stages(101, 32)
+    assert [len(s) for s in half] == [3, 4, 23, 3]
+    assert [s[-1].out_channels for s in half] == [128, 256, 512, 1024]
+
+
+def test_teacher_config_is_depth_101():
+    model = instantiate(LazyConfig.load(TEACHER).model)
+    blocks = [m for m in model.backbone.bottom_up.modules() if type(m).__name__ == "BottleneckBlock"]
+    # 33 bottleneck blocks of 3 convs + stem conv + final FC-free head = 100 conv layers in the trunk.
+    assert len(blocks) == 3 + 4 + 23 + 3
+
+
+def test_gradient_clip_hook_scales_to_max_norm():
+    w = torch.nn.Parameter(torch.zeros(2))
+    w.grad = torch.tensor([3.0, 4.0])  # norm 5
+
+    class FakeTrainer:
+        optimizer = torch.optim.SGD([w], lr=0.1)
+
+    hook = GradientClipHook(max_norm=1.0)
+    hook.trainer = FakeTrainer()
+    with EventStorage(0) as storage:
+        hook.after_backward()
+        assert storage.history("grad_norm").latest() == pytest.approx(5.0)
+    assert torch.allclose(w.grad, torch.tensor([0.6, 0.8]), atol=1e-6)
+    with pytest.raises(ValueError, match="max_norm must be positive"):
+        GradientClipHook(max_norm=0)
+
+
+def _loss_on_fixed_batch(model, batch):
+    with EventStorage(0), torch.no_grad():
+        model.train()
+        return float(sum(model(batch).values()))
+
+
+def test_few_iterations_lower_the_loss(tiny_shapes, tmp_path):
+    cfg = apply_checked_overrides(
+        LazyConfig.load(STUDENT),
+        [
+            "dataloader.train.dataset.names=tiny_shapes_train",
+            "dataloader.test.dataset.names=tiny_shapes_val",
+            "dataloader.train.num_workers=0",
+            "dataloader.test.num_workers=0",
+            "train.max_iter=30",
+            "train.device=cpu",
+            f"train.output_dir={tmp_path}",
+        ],
+    )
+    mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
+    batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:8]]
+
+    seed_all_rng(0)
+    initial = _loss_on_fixed_batch(instantiate(cfg.model), batch)
+    seed_all_rng(0)
+    trained = _loss_on_fixed_batch(do_train(cfg), batch)
+    print(f"loss on a fixed batch: {initial:.3f} -> {trained:.3f}")
+    assert trained < 0.9 * initial, (initial, trained)
+    assert os.path.exists(tmp_path / "model_final.pth") and os.path.exists(tmp_path / "eval_results.json")
