@@ -1,0 +1,253 @@
+"""The distillation engine: aggregators (Eqs. 3-6), min-norm weights, paths, adapters, the Distiller."""
+import itertools
+import math
+
+import pytest
+import torch
+from detectron2.solver.build import get_default_optimizer_params
+from detectron2.utils.events import EventStorage
+from torch import nn
+
+from adakd.distill import (
+    AGGREGATOR_METHODS,
+    NO_WEIGHT_DECAY,
+    Distiller,
+    DistillPath,
+    FeatureAdapter,
+    build_aggregator,
+    min_norm_weights,
+)
+
+
+class StrictMSE(nn.Module):
+    def forward(self, student, teacher):
+        if student.shape != teacher.shape:
+            raise ValueError(f"StrictMSE: shapes {tuple(student.shape)} and {tuple(teacher.shape)} differ")
+        return (student - teacher).pow(2).mean()
+
+
+def scalar(x):
+    return torch.tensor(float(x), requires_grad=True)
+
+
+# ----------------------------------------------------------------------------------------------- aggregators
+def test_adaptive_gradient_is_eq6():
+    alpha = 0.5
+    agg = build_aggregator("adaptive", ["at", "st"], alpha=alpha, init_weights={"at": 1.0, "st": 0.5})
+    z = agg.neg_log_path_weights
+    assert torch.allclose(z.detach(), torch.tensor([0.0, math.log(2.0)]))  # z = -log v
+    losses = {"at": scalar(2.0), "st": scalar(3.0)}
+    terms = agg(losses)
+    total = sum(terms.values())
+    # f_d = α (Σ e^{-z_i} L_i + Σ z_i) = 0.5 (1·2 + 0.5·3 + log 2)
+    assert total.item() == pytest.approx(0.5 * (2.0 + 1.5 + math.log(2.0)), rel=1e-6)
+    total.backward()
+    # Eq. 6: ∂f_d/∂z_i = α (1 − e^{-z_i} L_i) = 0.5 (1 − 2) and 0.5 (1 − 0.5·3)
+    assert torch.allclose(z.grad, torch.tensor([-0.5, -0.25]))
+    # ∂f_d/∂L_i = α v_i
+    assert losses["at"].grad.item() == pytest.approx(0.5) and losses["st"].grad.item() == pytest.approx(0.25)
+    assert agg.path_weights() == pytest.approx({"at": 1.0, "st": 0.5})
+
+
+def test_adaptive_weight_converges_to_inverse_loss():
+    # With constant losses, gradient descent on z drives v_i to 1 / L_i (the zero of Eq. 6).
+    agg = build_aggregator("adaptive", ["a", "b"])
+    opt = torch.optim.SGD(agg.parameters(), lr=0.1)
+    for _ in range(2000):
+        opt.zero_grad()
+        sum(agg({"a": torch.tensor(4.0), "b": torch.tensor(0.25)}).values()).backward()
+        opt.step()
+    assert agg.path_weights() == pytest.approx({"a": 0.25, "b": 4.0}, rel=1e-3)
+
+
+def test_equal_and_hand_tuned_values():
+    losses = {"at": torch.tensor(0.002), "st": torch.tensor(3.0)}
+    equal = build_aggregator("equal", ["at", "st"], alpha=2.0)
+    assert sum(equal(losses).values()).item() == pytest.approx(2.0 * 3.002)
+    hand = build_aggregator("hand_tuned", ["at", "st"], init_weights=[1000, 0.1])
+    terms = hand(losses)
+    assert set(terms) == {"loss_distill_at", "loss_distill_st"}
+    assert terms["loss_distill_at"].item() == pytest.approx(2.0)
+    assert terms["loss_distill_st"].item() == pytest.approx(0.3)
+    assert hand.path_weights() == pytest.approx({"at": 1000.0, "st": 0.1})
+    assert list(hand.parameters()) == []  # fixed weights are not trained
+
+
+def test_adaptive_layerwise_one_weight_per_layer():
+    names = ["at.res2", "at.res3", "at.res4", "st"]
+    agg = build_aggregator("adaptive_layerwise", names, init_weights={"at": 1000.0, "st": 0.1})
+    assert agg.neg_log_path_weights.shape == (4,)
+    assert agg.path_weights() == pytest.approx({"at.res2": 1000.0, "at.res3": 1000.0, "at.res4": 1000.0, "st": 0.1})
+    with pytest.raises(KeyError, match="'nst'.*names no path or layer"):
+        build_aggregator("adaptive_layerwise", names, init_weights={"nst": 1.0})
+
+
+def test_logging_through_event_storage():
+    agg = build_aggregator("hand_tuned", ["at", "st"], init_weights={"at": 10.0, "st": 0.5})
+    with EventStorage(3) as storage:
+        agg({"at": torch.tensor(0.25), "st": torch.tensor(2.0)})
+        assert storage.history("distill/at/loss").latest() == pytest.approx(0.25)
+        assert storage.history("distill/at/weight").latest() == pytest.approx(10.0)
+        assert storage.history("distill/st/weight").latest() == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_loss_names_path_and_iteration(bad):
+    agg = build_aggregator("equal", ["at", "st"])
+    with EventStorage(17):
+        with pytest.raises(FloatingPointError, match=r"path 'st'.*iteration 17"):
+            agg({"at": torch.tensor(1.0), "st": torch.tensor(bad)})
+
+
+def test_bad_aggregator_input():
+    with pytest.raises(ValueError, match="Unknown aggregation method 'adaptve'.*" + ", ".join(AGGREGATOR_METHODS)):
+        build_aggregator("adaptve", ["at"])
+    with pytest.raises(ValueError, match="path 'st' must be a finite number > 0, got -0.1"):
+        build_aggregator("hand_tuned", ["at", "st"], init_weights={"at": 1.0, "st": -0.1})
+    with pytest.raises(ValueError, match="path 'at' must be a finite number > 0, got 0"):
+        build_aggregator("hand_tuned", ["at", "st"], init_weights=[0, 1.0])
+    with pytest.raises(ValueError, match="needs init_weights"):
+        build_aggregator("hand_tuned", ["at", "st"])
+    with pytest.raises(KeyError, match=r"unknown paths \['ats'\]; valid path names: \['at', 'st'\]"):
+        build_aggregator("adaptive", ["at", "st"], init_weights={"ats": 1.0})
+    with pytest.raises(ValueError, match="needs `params`"):
+        build_aggregator("multiobjective", ["at", "st"])
+    agg = build_aggregator("equal", ["at", "st"])
+    with pytest.raises(KeyError, match=r"unknown: \['nst'\], missing: \['st'\]. Valid path names: \['at', 'st'\]"):
+        agg({"at": torch.tensor(1.0), "nst": torch.tensor(1.0)})
+
+
+def test_adaptive_weights_excluded_from_weight_decay():
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.aggregator = build_aggregator("adaptive", ["a", "b"])
+    groups = get_default_optimizer_params(model, base_lr=0.1, weight_decay=1e-4, overrides=NO_WEIGHT_DECAY)
+    z_groups = [g for g in groups if any(p is model.aggregator.neg_log_path_weights for p in g["params"])]
+    assert len(z_groups) == 1 and z_groups[0]["weight_decay"] == 0.0
+    assert any(g["weight_decay"] == 1e-4 for g in groups)
+
+
+# ------------------------------------------------------------------------------------------------ min-norm
+def test_min_norm_known_cases():
+    e1, e2 = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    assert torch.allclose(min_norm_weights([e1, e2]), torch.tensor([0.5, 0.5]))
+    g = torch.tensor([1.0, -2.0, 0.5])
+    assert torch.allclose(min_norm_weights([g, 2 * g]), torch.tensor([1.0, 0.0]))
+    assert torch.allclose(min_norm_weights([2 * g, g]), torch.tensor([0.0, 1.0]))
+    # Three orthonormal vectors: the centroid.
+    assert torch.allclose(min_norm_weights(list(torch.eye(3))), torch.full((3,), 1 / 3), atol=1e-4)
+    # Opposite vectors: the origin is in the hull, reached at (1/3, 2/3) for g and -g/2.
+    assert torch.allclose(min_norm_weights([g, -0.5 * g]), torch.tensor([1 / 3, 2 / 3]))
+
+
+@pytest.mark.parametrize("k,seed", [(2, 0), (3, 1), (4, 2), (5, 3)])
+def test_min_norm_direction_descends_every_path(k, seed):
+    gen = torch.Generator().manual_seed(seed)
+    grads = [torch.randn(6, generator=gen, dtype=torch.float64) + 0.3 for _ in range(k)]
+    v = min_norm_weights(grads)
+    assert (v >= 0).all() and v.sum().item() == pytest.approx(1.0)
+    d = sum(w * g for w, g in zip(v, grads))
+    for g in grads:
+        assert torch.dot(d, g).item() >= -1e-4
+    # No point of a fine grid over the simplex has a smaller norm.
+    steps = torch.linspace(0, 1, 21 if k <= 3 else 9, dtype=torch.float64)
+    best = min(
+        sum(w * g for w, g in zip(list(c) + [1 - sum(c)], grads)).norm().item()
+        for c in itertools.product(steps, repeat=k - 1)
+        if sum(c) <= 1 + 1e-9
+    )
+    assert d.norm().item() <= best + 1e-6
+
+
+def test_multiobjective_uses_min_norm_of_path_gradients():
+    w = nn.Parameter(torch.tensor([1.0, 2.0]))
+    agg = build_aggregator("multiobjective", ["a", "b"], params=[w])
+    # L_a = w0², gradient (2w0, 0) = (2, 0);  L_b = w1, gradient (0, 1).
+    # Closed form: γ = (g_b - g_a)·g_b / ‖g_a - g_b‖² = 1 / 5 → v = (0.2, 0.8).
+    terms = agg({"a": w[0] ** 2, "b": w[1]})
+    assert agg.path_weights() == pytest.approx({"a": 0.2, "b": 0.8})
+    total = sum(terms.values())
+    total.backward()
+    # Weights are detached: the gradient is Σ v_i ∇L_i = (0.4, 0.8).
+    assert torch.allclose(w.grad, torch.tensor([0.4, 0.8]))
+
+
+# -------------------------------------------------------------------------------------- paths and Distiller
+def toy_models():
+    torch.manual_seed(0)
+    student = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 8, 3, stride=2, padding=1))
+    teacher = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 8, 3, stride=2, padding=1))
+    return student, teacher
+
+
+def make_distiller(method="equal", adapter=True, layerwise=False, **agg_kwargs):
+    student, teacher = toy_models()
+    paths = [DistillPath("feat", ["0", "2"], ["0", "2"], StrictMSE(), adapter=adapter, layerwise=layerwise)]
+    distiller = Distiller(student, teacher, paths, dict(method=method, **agg_kwargs))
+    x = torch.randn(2, 3, 8, 8)
+    if adapter:
+        distiller.build_adapters(lambda: (student(x), teacher(x)))
+    return student, teacher, distiller, x
+
+
+def test_adapters_only_where_shapes_differ():
+    student, teacher, distiller, x = make_distiller()
+    adapters = distiller.paths[0].adapters
+    assert list(adapters.keys()) == ["0"]  # layer "0": 4 vs 6 channels; layer "2": 8 vs 8
+    assert adapters["0"].proj is not None and adapters["0"].proj.weight.shape == (6, 4, 1, 1)
+    assert not FeatureAdapter.needed((8, 4, 4), (8, 4, 4))
+
+
+def test_gradients_reach_student_and_adapters_not_teacher():
+    student, teacher, distiller, x = make_distiller()
+    distiller.train()
+    student(x)
+    with torch.no_grad():
+        teacher(x)
+    sum(distiller().values()).backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in student.parameters())
+    assert all(p.grad is not None for p in distiller.paths[0].adapters.parameters())
+    assert all(p.grad is None and not p.requires_grad for p in teacher.parameters())
+    assert not teacher.training  # kept in eval mode by Distiller.train()
+
+
+def test_teacher_not_in_state_dict_nor_parameters():
+    student, teacher, distiller, x = make_distiller(method="adaptive")
+    keys = list(distiller.state_dict())
+    assert keys and all(k.startswith(("paths.", "aggregator.")) for k in keys)
+    teacher_params = {id(p) for p in teacher.parameters()}
+    assert not teacher_params & {id(p) for p in distiller.parameters()}
+    distiller.to(torch.float64)  # the teacher moves with the Distiller
+    assert all(p.dtype == torch.float64 for p in teacher.parameters())
+
+
+def test_mismatched_shapes_without_adapter_name_the_path():
+    student, teacher, distiller, x = make_distiller(adapter=False)
+    student(x)
+    teacher(x)
+    with pytest.raises(ValueError, match=r"path 'feat' \(0 -> 0\): StrictMSE: shapes \(2, 4, 8, 8\) and \(2, 6, 8, 8\)"):
+        distiller()
+
+
+def test_unknown_tap_lists_close_matches():
+    student, teacher = toy_models()
+    with pytest.raises(KeyError, match="student has no module named '3'"):
+        Distiller(student, teacher, [DistillPath("feat", "3", "2", StrictMSE())], dict(method="equal"))
+
+
+def test_layerwise_path_gives_one_weight_per_layer():
+    student, teacher, distiller, x = make_distiller(method="adaptive_layerwise", layerwise=True)
+    assert distiller.term_names == ["feat.0", "feat.2"]
+    assert distiller.aggregator.neg_log_path_weights.shape == (2,)
+    student(x)
+    teacher(x)
+    terms = distiller()
+    assert set(terms) == {"loss_distill_feat.0", "loss_distill_feat.2", "loss_distill_weight_reg"}
+
+
+def test_multiobjective_through_distiller_gets_student_params():
+    student, teacher, distiller, x = make_distiller(method="multiobjective", layerwise=True)
+    student(x)
+    teacher(x)
+    sum(distiller().values()).backward()
+    weights = distiller.path_weights()
+    assert sum(weights.values()) == pytest.approx(1.0) and all(v >= 0 for v in weights.values())
