@@ -251,3 +251,44 @@ def test_multiobjective_through_distiller_gets_student_params():
     sum(distiller().values()).backward()
     weights = distiller.path_weights()
     assert sum(weights.values()) == pytest.approx(1.0) and all(v >= 0 for v in weights.values())
+
+
+def test_path_losses_and_weights_reach_metrics_json(tmp_path):
+    """Inside detectron2's trainer, distill/<path>/{loss,weight} are written every iteration."""
+    import json
+
+    from detectron2.engine import SimpleTrainer, hooks
+    from detectron2.utils.events import JSONWriter
+
+    from adakd.distill.losses import AttentionTransferLoss, SoftTargetLoss
+
+    student, teacher = toy_models()
+    student.append(nn.AdaptiveAvgPool2d(1)), student.append(nn.Flatten())
+    teacher.append(nn.AdaptiveAvgPool2d(1)), teacher.append(nn.Flatten())
+    paths = [DistillPath("at", "0", "0", AttentionTransferLoss(), adapter=False),
+             DistillPath("st", "4", "4", SoftTargetLoss(temperature=2.0))]
+
+    class Wrapper(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.student = student
+            self.distiller = Distiller(student, teacher, paths, dict(method="adaptive"))
+
+        def forward(self, x):
+            logits = self.student(x)
+            with torch.no_grad():
+                teacher(x)
+            return {"loss_task": logits.pow(2).mean(), **self.distiller()}
+
+    model = Wrapper()
+    data = iter(lambda: torch.randn(2, 3, 8, 8), None)
+    trainer = SimpleTrainer(model, data, torch.optim.SGD(model.parameters(), lr=0.1))
+    trainer.register_hooks([hooks.PeriodicWriter([JSONWriter(str(tmp_path / "metrics.json"))], period=1)])
+    trainer.train(0, 3)
+    records = [json.loads(line) for line in open(tmp_path / "metrics.json")]
+    assert [r["iteration"] for r in records] == [0, 1, 2]
+    for name in ("at", "st"):
+        assert all(f"distill/{name}/loss" in r and f"distill/{name}/weight" in r for r in records)
+    # The adaptive weights start at v = 1 and move with training.
+    assert records[0]["distill/st/weight"] == pytest.approx(1.0)
+    assert records[-1]["distill/st/weight"] != pytest.approx(1.0)
