@@ -292,3 +292,19 @@ def test_path_losses_and_weights_reach_metrics_json(tmp_path):
     # The adaptive weights start at v = 1 and move with training.
     assert records[0]["distill/st/weight"] == pytest.approx(1.0)
     assert records[-1]["distill/st/weight"] != pytest.approx(1.0)
+
+
+def test_nested_tap_keys_select_from_tuples_and_dicts():
+    from adakd.distill.taps import FeatureRecorder, parse_tap
+
+    class Head(nn.Module):
+        def forward(self, x):
+            return ([x, 2 * x], {"p3": 3 * x})
+
+    model = nn.Sequential(Head())
+    recorder = FeatureRecorder(model, ["0:0:1", "0:1:p3"])
+    model(torch.ones(1))
+    assert parse_tap("head:0:2") == ("head", (0, 2)) and parse_tap("backbone") == ("backbone", ())
+    assert recorder.get("0:0:1").item() == 2.0 and recorder.get("0:1:p3").item() == 3.0
+    with pytest.raises(KeyError, match=r"no entry 'p4' in the output of '0' \(\['p3'\]\)"):
+        recorder.get("0:1:p4")

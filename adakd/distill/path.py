@@ -11,8 +11,8 @@ from .taps import parse_tap
 
 
 def _layer_name(tap):
-    module_name, key = parse_tap(tap)
-    return str(key) if key is not None else module_name.rsplit(".", 1)[-1]
+    module_name, keys = parse_tap(tap)
+    return "_".join(str(k) for k in keys) if keys else module_name.rsplit(".", 1)[-1]
 
 
 class DistillPath(nn.Module):

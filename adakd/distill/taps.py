@@ -1,7 +1,8 @@
 """Taps: record a named module's output with a forward hook, so models stay unmodified detectron2 models.
 
-A tap is written ``"<module name>"`` or ``"<module name>:<key>"``; the key selects from an output that is
-a dict (``"backbone:p3"`` for an FPN level) or a tuple/list (``"head:0"``, an int index).
+A tap is written ``"<module name>"`` or ``"<module name>:<key>[:<key>...]"``; each key selects from an
+output that is a dict (``"backbone:p3"``, an FPN level) or a tuple/list (``"head:0:2"``, RetinaNet's
+classification logits of the third level).
 """
 import difflib
 
@@ -9,10 +10,9 @@ from torch import nn
 
 
 def parse_tap(tap):
-    module_name, _, key = str(tap).partition(":")
-    if key.lstrip("-").isdigit():
-        key = int(key)
-    return module_name, (key if key != "" else None)
+    """``"head:0:2"`` → ``("head", (0, 2))``; keys that are integers index tuples and lists."""
+    module_name, *keys = str(tap).split(":")
+    return module_name, tuple(int(k) if k.lstrip("-").isdigit() else k for k in keys)
 
 
 class FeatureRecorder:
@@ -37,19 +37,19 @@ class FeatureRecorder:
         return hook
 
     def get(self, tap):
-        module_name, key = parse_tap(tap)
+        module_name, keys = parse_tap(tap)
         if module_name not in self._outputs:
             raise RuntimeError(
                 f"Tap {tap!r}: module {module_name!r} of the {self.owner} did not run in the last forward pass"
             )
         output = self._outputs[module_name]
-        if key is None:
-            return output
-        try:
-            return output[key]
-        except (KeyError, IndexError, TypeError) as e:
-            available = list(output.keys()) if isinstance(output, dict) else f"{type(output).__name__}"
-            raise KeyError(f"Tap {tap!r}: the output of {module_name!r} has no entry {key!r} ({available})") from e
+        for k in keys:
+            try:
+                output = output[k]
+            except (KeyError, IndexError, TypeError) as e:
+                available = list(output.keys()) if isinstance(output, dict) else f"a {type(output).__name__}"
+                raise KeyError(f"Tap {tap!r}: no entry {k!r} in the output of {module_name!r} ({available})") from e
+        return output
 
     def clear(self):
         self._outputs.clear()

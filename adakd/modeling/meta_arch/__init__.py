@@ -1,0 +1,1 @@
+from .distill_dense_detector import DistillDenseDetector
