@@ -1,0 +1,40 @@
+"""Adaptive distillation (Eq. 5) of the shapes R18 RetinaNet from the shipped R101 teacher.
+
+Paths: Feats_P (attention-guided feature imitation on FPN levels P3-P7) and ST (sigmoid soft targets on
+the classification logits of every level).
+"""
+from detectron2.config import LazyCall as L
+
+from adakd.distill import NO_WEIGHT_DECAY, DistillPath
+from adakd.distill.losses import FeatureKDLoss, SoftTargetLoss
+from adakd.modeling.meta_arch import DistillDenseDetector
+
+from .shapes_student import dataloader, lr_multiplier, optimizer, train
+from .shapes_student import model as student
+from .shapes_teacher import model as teacher
+
+LEVELS = ["p3", "p4", "p5", "p6", "p7"]
+
+model = L(DistillDenseDetector)(
+    student=student,
+    teacher=teacher,
+    teacher_weights="model_zoo/checkpoints/shapes_retinanet_r101_teacher.pth",
+    paths=[
+        L(DistillPath)(
+            name="feats_p",
+            student_taps=[f"backbone:{p}" for p in LEVELS],
+            teacher_taps=[f"backbone:{p}" for p in LEVELS],
+            loss=L(FeatureKDLoss)(),
+        ),
+        L(DistillPath)(
+            name="st",
+            student_taps=[f"head:0:{i}" for i in range(len(LEVELS))],
+            teacher_taps=[f"head:0:{i}" for i in range(len(LEVELS))],
+            loss=L(SoftTargetLoss)(temperature=1.0, activation="sigmoid"),
+        ),
+    ],
+    aggregator=dict(method="adaptive", alpha=1.0),
+)
+
+optimizer.params.overrides = NO_WEIGHT_DECAY
+train.output_dir = "./output/shapes_adaptive"

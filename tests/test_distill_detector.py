@@ -1,0 +1,146 @@
+"""DistillDenseDetector on the embedded benchmark: the trust checks a user of a KD toolkit asks for."""
+import os
+
+import pytest
+import torch
+from detectron2.config import LazyConfig, instantiate
+from detectron2.data import DatasetCatalog, DatasetMapper
+from detectron2.utils.env import seed_all_rng
+from detectron2.utils.events import EventStorage
+
+from adakd.config import apply_checked_overrides
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIGS = os.path.join(ROOT, "projects/AdaptiveKD/configs")
+TINY_DATA = [
+    "dataloader.train.dataset.names=tiny_shapes_train",
+    "dataloader.train.num_workers=0",
+    "dataloader.train.total_batch_size=4",
+    "train.device=cpu",
+]
+
+
+@pytest.fixture(scope="module")
+def teacher_weights(tmp_path_factory, tiny_shapes):
+    """An untrained teacher standing in for a trained one (these tests check plumbing, not accuracy).
+
+    Its BN statistics are measured on a few images, as training would, so that its eval-mode features have
+    a sane scale (with the initial mean 0 / var 1 a random 101-layer net's features reach ~1e6).
+    """
+    path = tmp_path_factory.mktemp("teacher") / "teacher.pth"
+    torch.manual_seed(1)
+    teacher = instantiate(LazyConfig.load(os.path.join(CONFIGS, "shapes_teacher.py")).model)
+    for module in teacher.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.momentum = None  # cumulative average
+    mapper = DatasetMapper(is_train=False, augmentations=[], image_format="BGR")
+    images = teacher.preprocess_image([mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:8]]).tensor
+    with torch.no_grad():
+        teacher.backbone(images)
+    torch.save({"model": teacher.state_dict()}, path)
+    return str(path)
+
+
+def distill_cfg(teacher_weights, *overrides):
+    return apply_checked_overrides(
+        LazyConfig.load(os.path.join(CONFIGS, "shapes_adaptive.py")),
+        TINY_DATA + [f"model.teacher_weights={teacher_weights}", *overrides],
+    )
+
+
+def train_steps(cfg, steps=3):
+    """detectron2's training step, by hand, recording every iteration's losses."""
+    seed_all_rng(0)
+    model = instantiate(cfg.model)
+    model.train()
+    cfg.optimizer.params.model = model
+    optimizer = instantiate(cfg.optimizer)
+    loader = iter(instantiate(cfg.dataloader.train))
+    history = []
+    with EventStorage(0) as storage:
+        for it in range(steps):
+            storage.iter = it
+            losses = model(next(loader))
+            optimizer.zero_grad()
+            sum(losses.values()).backward()
+            optimizer.step()
+            history.append({k: v.item() for k, v in losses.items()})
+            storage.step()
+        weights = {k: storage.history(k).latest() for k in storage.histories() if k.startswith("distill/")}
+    return model, history, weights
+
+
+def test_alpha_zero_reproduces_plain_student_training(tiny_shapes, teacher_weights):
+    plain_cfg = apply_checked_overrides(LazyConfig.load(os.path.join(CONFIGS, "shapes_student.py")), TINY_DATA)
+    # The first training step in a process differs in the last bits from later ones (CPU kernels warm up);
+    # two separate processes agree exactly. Warm up once so both runs below are "later ones".
+    train_steps(plain_cfg, steps=1)
+    plain, plain_history, _ = train_steps(plain_cfg)
+    distilled, distill_history, logged = train_steps(distill_cfg(teacher_weights, "model.aggregator.alpha=0.0"))
+    task_keys = sorted(plain_history[0])
+    assert task_keys == ["loss_box_reg", "loss_cls"]
+    # Identical per-iteration task losses and identical final weights: the wrapper itself changes nothing.
+    assert [[h[k] for k in task_keys] for h in distill_history] == [[h[k] for k in task_keys] for h in plain_history]
+    distilled_state = distilled.student_state_dict()
+    for key, value in plain.state_dict().items():
+        assert torch.equal(value, distilled_state[key]), key
+    # Distillation terms were computed (and weighted by 0), and their weights were logged.
+    assert all(h["loss_distill_feats_p"] == 0.0 and h["loss_distill_st"] == 0.0 for h in distill_history)
+    assert set(logged) == {"distill/feats_p/loss", "distill/feats_p/weight", "distill/st/loss", "distill/st/weight"}
+    assert logged["distill/st/loss"] > 0
+
+
+def test_teacher_frozen_and_student_export(tiny_shapes, teacher_weights, tmp_path):
+    cfg = distill_cfg(teacher_weights)
+    seed_all_rng(0)
+    model = instantiate(cfg.model)
+    teacher_before = {k: v.clone() for k, v in model.teacher.state_dict().items()}
+    assert not any(k.startswith("teacher") for k in model.state_dict())
+    cfg.optimizer.params.model = model
+    optimizer = instantiate(cfg.optimizer)
+    assert not {id(p) for p in model.teacher.parameters()} & {id(p) for g in optimizer.param_groups for p in g["params"]}
+    model.train()
+    loader = iter(instantiate(cfg.dataloader.train))
+    with EventStorage(0):
+        for _ in range(2):
+            losses = model(next(loader))
+            assert losses["loss_distill_feats_p"] > 0 and losses["loss_distill_st"] > 0
+            optimizer.zero_grad()
+            sum(losses.values()).backward()
+            optimizer.step()
+    for key, value in model.teacher.state_dict().items():  # weights and BN statistics alike
+        assert torch.equal(value, teacher_before[key]), key
+    assert not model.teacher.training
+
+    # The exported student loads into the plain student config and predicts exactly the same boxes.
+    path = tmp_path / "student.pth"
+    torch.save({"model": model.student_state_dict()}, path)
+    plain = instantiate(LazyConfig.load(os.path.join(CONFIGS, "shapes_student.py")).model)
+    from detectron2.checkpoint import DetectionCheckpointer
+
+    incompatible = DetectionCheckpointer(plain)._load_model(torch.load(path, weights_only=True))
+    assert not incompatible.missing_keys and not incompatible.unexpected_keys
+    model.eval()
+    plain.eval()
+    mapper = DatasetMapper(is_train=False, augmentations=[], image_format="BGR")
+    inputs = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
+    with torch.no_grad():
+        ours, theirs = model(inputs), plain(inputs)
+    for a, b in zip(ours, theirs):
+        assert torch.equal(a["instances"].pred_boxes.tensor, b["instances"].pred_boxes.tensor)
+        assert torch.equal(a["instances"].scores, b["instances"].scores)
+
+
+def test_missing_or_corrupt_teacher_weights(tiny_shapes, tmp_path):
+    with pytest.raises(FileNotFoundError, match="Teacher weights '.*no_teacher.pth' not found"):
+        instantiate(distill_cfg(str(tmp_path / "no_teacher.pth")).model)
+    corrupt = tmp_path / "corrupt.pth"
+    corrupt.write_bytes(b"not a checkpoint")
+    with pytest.raises(RuntimeError, match="corrupt.pth' are unreadable"):
+        instantiate(distill_cfg(str(corrupt)).model)
+    with pytest.raises(ValueError, match="teacher.weights is empty"):
+        instantiate(distill_cfg("").model)
+    partial = tmp_path / "partial.pth"
+    torch.save({"model": {"backbone.fpn_lateral3.weight": torch.zeros(1)}}, partial)
+    with pytest.raises(RuntimeError, match="do not match the teacher model"):
+        instantiate(distill_cfg(str(partial)).model)
