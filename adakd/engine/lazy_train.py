@@ -32,6 +32,13 @@ def resolve_device(cfg):
     return cfg.train.device
 
 
+def wrap_ddp(cfg, model, **kwargs):
+    """DistributedDataParallel when several processes run; CPU modules must not get ``device_ids``."""
+    if str(cfg.train.device).startswith("cpu"):
+        kwargs["device_ids"] = None
+    return create_ddp_model(model, **kwargs)
+
+
 def do_test(cfg, model):
     """Evaluates ``model`` on ``cfg.dataloader.test``; returns (and saves) the evaluator's results."""
     if "evaluator" not in cfg.dataloader:
@@ -68,7 +75,7 @@ def do_train(cfg, resume=False):
     optimizer = instantiate(cfg.optimizer)
     train_loader = instantiate(cfg.dataloader.train)
 
-    model = create_ddp_model(model, **cfg.train.ddp)
+    model = wrap_ddp(cfg, model, **cfg.train.ddp)
     trainer = (AMPTrainer if cfg.train.amp.enabled else SimpleTrainer)(model, train_loader, optimizer)
     checkpointer = DetectionCheckpointer(model, cfg.train.output_dir, trainer=trainer)
     trainer.register_hooks(build_trainer_hooks(cfg, model, trainer, checkpointer))
@@ -82,6 +89,6 @@ def do_train(cfg, resume=False):
 def do_eval_only(cfg):
     model = instantiate(cfg.model)
     model.to(cfg.train.device)
-    model = create_ddp_model(model)
+    model = wrap_ddp(cfg, model)
     DetectionCheckpointer(model).load(cfg.train.init_checkpoint)
     return do_test(cfg, model)

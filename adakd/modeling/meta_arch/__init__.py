@@ -1,1 +1,2 @@
 from .distill_dense_detector import DistillDenseDetector
+from .gfl import GFL, GFLHead

@@ -12,4 +12,5 @@ model.backbone.bottom_up.stages.width = 32
 
 train.output_dir = "./output/shapes_teacher"
 train.max_iter = 3000
+train.checkpointer.period = 500
 lr_multiplier.warmup_length = 200 / 3000

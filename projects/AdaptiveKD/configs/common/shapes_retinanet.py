@@ -11,7 +11,7 @@ model = model_zoo.get_config("common/models/retinanet.py").model
 
 # Trained from scratch: plain BN instead of the FrozenBN that suits ImageNet-pretrained backbones.
 model.backbone.bottom_up.stem.norm = "BN"
-model.backbone.bottom_up.stages = L(make_resnet_stages)(depth=18, width=64, norm="BN")
+model.backbone.bottom_up.stages = L(make_resnet_stages)(depth=18, width=64, norm="BN", zero_init_residual=True)
 model.backbone.out_channels = 64
 # P6 from P5 keeps the top block independent of the backbone's width.
 model.backbone.top_block.in_channels = 64

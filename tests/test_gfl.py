@@ -1,0 +1,102 @@
+"""GFL losses against hand-computed values, ATSS on a toy case, and a few training steps."""
+import math
+import os
+
+import pytest
+import torch
+from detectron2.config import LazyConfig, instantiate
+from detectron2.data import DatasetCatalog, DatasetMapper
+from detectron2.modeling.anchor_generator import DefaultAnchorGenerator
+from detectron2.structures import Boxes, Instances
+from detectron2.utils.env import seed_all_rng
+from detectron2.utils.events import EventStorage
+
+from adakd.config import apply_checked_overrides
+from adakd.layers import distribution_focal_loss, integral_distances, quality_focal_loss
+
+CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "projects/AdaptiveKD/configs/shapes_gfl_student.py")
+
+
+def test_quality_focal_loss_at_known_targets():
+    # logit 0 → σ = 0.5. Target IoU 0.8: BCE = −(0.8 log 0.5 + 0.2 log 0.5) = log 2; |0.8 − 0.5|² = 0.09.
+    loss = quality_focal_loss(torch.tensor([[0.0, 0.0]]), torch.tensor([[0.8, 0.0]]), beta=2.0)
+    assert loss[0, 0].item() == pytest.approx(math.log(2) * 0.09, rel=1e-6)
+    # Negative class (y = 0): −log(1 − σ) · σ² = log 2 · 0.25.
+    assert loss[0, 1].item() == pytest.approx(math.log(2) * 0.25, rel=1e-6)
+    # σ equal to the target: no loss, whatever the target.
+    logit = math.log(0.3 / 0.7)
+    assert quality_focal_loss(torch.tensor([[logit]]), torch.tensor([[0.3]])).item() == pytest.approx(0.0, abs=1e-7)
+
+
+def test_distribution_focal_loss_between_two_bins():
+    # Target 2.3 between bins 2 and 3: −(0.7 log S_2 + 0.3 log S_3).
+    logits = torch.tensor([[0.0, 1.0, 2.0, 0.5, -1.0]])
+    probs = torch.softmax(logits, dim=1)[0]
+    expected = -(0.7 * math.log(probs[2]) + 0.3 * math.log(probs[3]))
+    assert distribution_focal_loss(logits, torch.tensor([2.3])).item() == pytest.approx(expected, rel=1e-6)
+    # On an integer target only that bin counts.
+    assert distribution_focal_loss(logits, torch.tensor([1.0])).item() == pytest.approx(-math.log(probs[1]), rel=1e-6)
+
+
+def test_integral_decoding():
+    # A distribution putting 1/4 on bin 1 and 3/4 on bin 3 → expected distance 2.5.
+    logits = torch.log(torch.tensor([[1e-12, 0.25, 1e-12, 0.75]]))
+    assert integral_distances(logits).item() == pytest.approx(2.5, rel=1e-6)
+    one_hot = torch.full((2, 4, 17), -1e4)
+    one_hot[0, :, 5] = 0
+    one_hot[1, :, 16] = 0
+    assert torch.allclose(integral_distances(one_hot), torch.tensor([[5.0] * 4, [16.0] * 4]))
+
+
+@pytest.fixture(scope="module")
+def gfl_model():
+    cfg = LazyConfig.load(CONFIG)
+    seed_all_rng(0)
+    return cfg, instantiate(cfg.model)
+
+
+def test_atss_assigns_anchors_inside_and_overlapping(gfl_model):
+    _, model = gfl_model
+    anchors = DefaultAnchorGenerator(sizes=[[16]], aspect_ratios=[1.0], strides=[8], offset=0.5)(
+        [torch.zeros(1, 1, 8, 8)])
+    gt = Instances((64, 64))
+    gt.gt_boxes = Boxes(torch.tensor([[8.0, 8.0, 24.0, 24.0], [40.0, 40.0, 56.0, 56.0]]))
+    gt.gt_classes = torch.tensor([0, 1])
+    matched = model.atss_assign(anchors, gt)
+    centers = anchors[0].get_centers()
+    for g, box in enumerate(gt.gt_boxes.tensor):
+        members = centers[matched == g]
+        assert len(members) >= 1
+        # Every positive anchor centre lies inside its box, and the anchor at the box centre is positive.
+        assert ((members > box[:2]) & (members < box[2:])).all()
+        center = (box[:2] + box[2:]) / 2
+        assert matched[(centers - center).norm(dim=1).argmin()] == g
+    assert (matched == -1).sum() > 40  # most of the 64 anchors are background
+
+
+def test_few_iterations_lower_the_loss(tiny_shapes, gfl_model):
+    cfg, _ = gfl_model
+    cfg = apply_checked_overrides(cfg, ["dataloader.train.dataset.names=tiny_shapes_train"])
+    seed_all_rng(0)
+    model = instantiate(cfg.model)
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
+    batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:4]]
+    history = []
+    with EventStorage(0):
+        for _ in range(12):
+            losses = model(batch)
+            assert set(losses) == {"loss_qfl", "loss_bbox", "loss_dfl"}
+            total = sum(losses.values())
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+            history.append(total.item())
+    assert history[-1] < 0.8 * history[0], history
+
+    model.eval()
+    with torch.no_grad():
+        out = model(batch[:1])[0]["instances"]
+    assert len(out) <= 100 and out.pred_boxes.tensor.shape[1] == 4 and (out.scores >= 0.05).all()
