@@ -20,16 +20,14 @@ TINY_DATA = [
 ]
 
 
-@pytest.fixture(scope="module")
-def teacher_weights(tmp_path_factory, tiny_shapes):
+def stand_in_teacher(config, path):
     """An untrained teacher standing in for a trained one (these tests check plumbing, not accuracy).
 
     Its BN statistics are measured on a few images, as training would, so that its eval-mode features have
     a sane scale (with the initial mean 0 / var 1 a random 101-layer net's features reach ~1e6).
     """
-    path = tmp_path_factory.mktemp("teacher") / "teacher.pth"
     torch.manual_seed(1)
-    teacher = instantiate(LazyConfig.load(os.path.join(CONFIGS, "shapes_teacher.py")).model)
+    teacher = instantiate(LazyConfig.load(os.path.join(CONFIGS, config)).model)
     for module in teacher.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             module.momentum = None  # cumulative average
@@ -39,6 +37,11 @@ def teacher_weights(tmp_path_factory, tiny_shapes):
         teacher.backbone(images)
     torch.save({"model": teacher.state_dict()}, path)
     return str(path)
+
+
+@pytest.fixture(scope="module")
+def teacher_weights(tmp_path_factory, tiny_shapes):
+    return stand_in_teacher("shapes_teacher.py", tmp_path_factory.mktemp("teacher") / "teacher.pth")
 
 
 def distill_cfg(teacher_weights, *overrides):
@@ -144,3 +147,27 @@ def test_missing_or_corrupt_teacher_weights(tiny_shapes, tmp_path):
     torch.save({"model": {"backbone.fpn_lateral3.weight": torch.zeros(1)}}, partial)
     with pytest.raises(RuntimeError, match="do not match the teacher model"):
         instantiate(distill_cfg(str(partial)).model)
+
+
+def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
+    weights = stand_in_teacher("shapes_gfl_teacher.py", tmp_path / "gfl_teacher.pth")
+    cfg = apply_checked_overrides(
+        LazyConfig.load(os.path.join(CONFIGS, "shapes_gfl_adaptive.py")), TINY_DATA + [f"model.teacher_weights={weights}"]
+    )
+    model, history, logged = train_steps(cfg, steps=2)
+    assert {"loss_qfl", "loss_bbox", "loss_dfl", "loss_distill_feats_p", "loss_distill_box"} <= set(history[0])
+    assert history[0]["loss_distill_box"] > 0 and logged["distill/box/weight"] != 1.0  # z moved after 2 steps
+
+    # The Box path sees LD weights that mark exactly the teacher's ATSS positives, level by level.
+    mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
+    batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
+    with torch.no_grad():
+        images = model.teacher.preprocess_image(batch)
+        features = model._run_dense(model.teacher, images.tensor)
+        box_weight = model.distillation_context(batch, features)["box_weight"]
+        anchors = model.teacher.anchor_generator(features)
+        expected = torch.stack([model.teacher.atss_assign(anchors, b["instances"]) >= 0 for b in batch])
+    model.distiller.clear()
+    assert [tuple(w.shape) for w in box_weight] == [(2, *f.shape[-2:]) for f in features]
+    assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_weight], dim=1), expected.float())
+    assert 0 < expected.sum() < expected.numel()

@@ -25,7 +25,9 @@ class DistillPath(nn.Module):
             adapter: create a FeatureAdapter for every layer whose shapes differ (see ``build_adapters``).
                 With False the loss gets the raw features, and must accept them.
             layerwise: one loss term per layer instead of their sum.
-            context_keys: entries of the Distiller's ``context`` passed to the loss as keyword arguments.
+            context_keys: entries of the Distiller's ``context`` passed to the loss as keyword arguments: a
+                list of names, or a dict ``{loss argument: context entry}``; an entry that is a list with one
+                element per tapped layer is passed layer by layer.
         """
         super().__init__()
         if not name or "/" in name or "." in name:
@@ -39,7 +41,7 @@ class DistillPath(nn.Module):
         self.loss = loss
         self.use_adapter = adapter
         self.layerwise = layerwise
-        self.context_keys = tuple(context_keys)
+        self.context_keys = dict(context_keys) if hasattr(context_keys, "items") else {k: k for k in context_keys}
         self.layer_names = [_layer_name(t) for t in self.student_taps]
         if len(set(self.layer_names)) != len(self.layer_names):
             self.layer_names = [str(i) for i in range(len(self.student_taps))]
@@ -63,10 +65,10 @@ class DistillPath(nn.Module):
 
     def forward(self, student_recorder, teacher_recorder, context=None):
         context = context or {}
-        missing = [k for k in self.context_keys if k not in context]
+        missing = [k for k in self.context_keys.values() if k not in context]
         if missing:
             raise KeyError(f"Path {self.name!r} needs context {missing}; got {sorted(context)}")
-        kwargs = {k: context[k] for k in self.context_keys}
+        kwargs = {arg: context[key] for arg, key in self.context_keys.items()}
         losses = []
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
             student, teacher = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
@@ -78,8 +80,12 @@ class DistillPath(nn.Module):
                     f"{tuple(teacher.shape)} differ but no adapter was built; call Distiller.build_adapters "
                     f"before creating the optimizer"
                 )
+            layer_kwargs = {
+                k: v[i] if isinstance(v, (list, tuple)) and len(v) == len(self.student_taps) else v
+                for k, v in kwargs.items()
+            }
             try:
-                losses.append(self.loss(student, teacher.detach(), **kwargs))
+                losses.append(self.loss(student, teacher.detach(), **layer_kwargs))
             except ValueError as e:
                 raise ValueError(f"Distillation path {self.name!r} ({s_tap} -> {t_tap}): {e}") from e
         if self.layerwise and len(losses) > 1:

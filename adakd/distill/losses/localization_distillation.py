@@ -14,7 +14,8 @@ class LocalizationDistillationLoss(nn.Module):
 
         LD_e = T^2 * KL(softmax(t_e / T) || softmax(s_e / T)) = T^2 * sum_b p_b (log p_b - log q_b)
 
-    Inputs are (M, 4, n_bins) or (M*4, n_bins) edge logits; the loss is the mean of ``LD_e`` over all edges.
+    Inputs are (M, 4, n_bins) or (M*4, n_bins) edge logits, or a dense head output (N, 4*n_bins, H, W)
+    read as M = N*H*W positions (``weight`` then (N, H, W)); the loss is the mean of ``LD_e`` over all edges.
     ``weight`` (M,), one value per position (e.g. the teacher's classification score, as LD does), makes it
     a weighted average over positions of each position's mean over its 4 edges:
     ``sum_m w_m mean_e LD_me / sum_m w_m``. (LD's reference head instead divides the weighted sum by 4,
@@ -29,8 +30,14 @@ class LocalizationDistillationLoss(nn.Module):
         self.temperature = float(temperature)
 
     def forward(self, student, teacher, weight=None):
-        require_ndim(self, student, (2, 3), "student edge logits")
+        require_ndim(self, student, (2, 3, 4), "student edge logits")
         require_same_shape(self, student, teacher)
+        if student.dim() == 4:
+            require(student.shape[1] % 4 == 0, self, f"dense edge logits need 4*n_bins channels, got {tuple(student.shape)}")
+            n, c = student.shape[:2]
+            student = student.permute(0, 2, 3, 1).reshape(-1, 4, c // 4)
+            teacher = teacher.permute(0, 2, 3, 1).reshape(-1, 4, c // 4)
+            weight = weight.reshape(-1) if weight is not None else None
         if student.dim() == 3:
             require(student.shape[1] == 4, self, f"3-d edge logits must be (M, 4, n_bins), got {tuple(student.shape)}")
         num_bins = student.shape[-1]

@@ -42,12 +42,14 @@ class DistillDenseDetector(nn.Module):
 
     @staticmethod
     def _run_dense(model, image_tensor):
-        """Backbone + head, the part of a dense detector that paths tap."""
+        """Backbone + head, the part of a dense detector that paths tap; returns the head's input features."""
         features = model.backbone(image_tensor.to(model.device))
-        return model.head([features[f] for f in model.head_in_features])
+        features = [features[f] for f in model.head_in_features]
+        model.head(features)
+        return features
 
-    def distillation_context(self, batched_inputs) -> Dict:
-        """Extra inputs for path losses (subclasses: positive anchors, ground-truth masks, ...)."""
+    def distillation_context(self, batched_inputs, teacher_features) -> Dict:
+        """Extra inputs for path losses (subclasses: positive locations, ground-truth masks, ...)."""
         return {}
 
     def forward(self, batched_inputs: List[Dict[str, torch.Tensor]]):
@@ -56,8 +58,9 @@ class DistillDenseDetector(nn.Module):
         losses = self.student(batched_inputs)
         with torch.no_grad():
             images = self.teacher.preprocess_image(batched_inputs)
-            self._run_dense(self.teacher, images.tensor)
-        losses.update(self.distiller(self.distillation_context(batched_inputs)))
+            teacher_features = self._run_dense(self.teacher, images.tensor)
+            context = self.distillation_context(batched_inputs, teacher_features)
+        losses.update(self.distiller(context))
         return losses
 
     def student_state_dict(self):

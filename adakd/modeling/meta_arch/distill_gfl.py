@@ -1,0 +1,23 @@
+"""GFL student distilled from a frozen GFL teacher; the Box path is localization distillation (LD) on the
+teacher's positive locations (ATSS on the ground truth), given to LD-style losses as ``box_weight``.
+"""
+from typing import Dict
+
+import torch
+
+from .distill_dense_detector import DistillDenseDetector
+
+
+class DistillGFL(DistillDenseDetector):
+    def distillation_context(self, batched_inputs, teacher_features) -> Dict:
+        """``box_weight``: per head level, (N, H, W) with 1 at the teacher's ATSS-positive locations."""
+        teacher = self.teacher
+        anchors = teacher.anchor_generator(teacher_features)
+        gt = [x["instances"].to(teacher.device) for x in batched_inputs]
+        positive = torch.stack([teacher.atss_assign(anchors, g) >= 0 for g in gt]).float()  # (N, R)
+        weights, start = [], 0
+        for feature in teacher_features:
+            h, w = feature.shape[-2:]
+            weights.append(positive[:, start : start + h * w].reshape(-1, h, w))
+            start += h * w
+        return {"box_weight": weights}
