@@ -88,9 +88,9 @@ def test_alpha_zero_reproduces_plain_student_training(tiny_shapes, teacher_weigh
     for key, value in plain.state_dict().items():
         assert torch.equal(value, distilled_state[key]), key
     # Distillation terms were computed (and weighted by 0), and their weights were logged.
-    assert all(h["loss_distill_feats_p"] == 0.0 and h["loss_distill_st"] == 0.0 for h in distill_history)
-    assert set(logged) == {"distill/feats_p/loss", "distill/feats_p/weight", "distill/st/loss", "distill/st/weight"}
-    assert logged["distill/st/loss"] > 0
+    assert all(h["loss_distill_feats_p"] == 0.0 and h["loss_distill_box"] == 0.0 for h in distill_history)
+    assert set(logged) == {"distill/feats_p/loss", "distill/feats_p/weight", "distill/box/loss", "distill/box/weight"}
+    assert logged["distill/box/loss"] > 0
 
 
 def test_teacher_frozen_and_student_export(tiny_shapes, teacher_weights, tmp_path):
@@ -107,7 +107,7 @@ def test_teacher_frozen_and_student_export(tiny_shapes, teacher_weights, tmp_pat
     with EventStorage(0):
         for _ in range(2):
             losses = model(next(loader))
-            assert losses["loss_distill_feats_p"] > 0 and losses["loss_distill_st"] > 0
+            assert losses["loss_distill_feats_p"] > 0 and losses["loss_distill_box"] > 0
             optimizer.zero_grad()
             sum(losses.values()).backward()
             optimizer.step()
@@ -171,3 +171,19 @@ def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
     assert [tuple(w.shape) for w in box_weight] == [(2, *f.shape[-2:]) for f in features]
     assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_weight], dim=1), expected.float())
     assert 0 < expected.sum() < expected.numel()
+
+
+def test_distill_retinanet_box_weight_marks_matched_anchors(tiny_shapes, teacher_weights):
+    model = instantiate(distill_cfg(teacher_weights).model)
+    mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
+    batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
+    with torch.no_grad():
+        features = model._run_dense(model.teacher, model.teacher.preprocess_image(batch).tensor)
+        box_weight = model.distillation_context(batch, features)["box_weight"]
+        anchors = model.teacher.anchor_generator(features)
+        labels, _ = model.teacher.label_anchors(anchors, [b["instances"] for b in batch])
+    model.distiller.clear()
+    assert [tuple(w.shape) for w in box_weight] == [(2, *f.shape[-2:], 9) for f in features]
+    expected = torch.stack([(l >= 0) & (l < 6) for l in labels]).float()
+    assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_weight], dim=1), expected)
+    assert 0 < expected.sum() < 200

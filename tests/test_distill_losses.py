@@ -317,3 +317,26 @@ def test_sr_logit_shape_mismatch_names_both_shapes():
         SoftmaxRegressionLoss(head)(feature, torch.zeros(4, 7))
     message = str(error.value)
     assert "SoftmaxRegressionLoss" in message and "(4, 3)" in message and "(4, 7)" in message
+
+
+def test_box_regression_kd_by_hand():
+    from adakd.distill.losses import BoxRegressionKDLoss
+
+    loss = BoxRegressionKDLoss()
+    s = torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 2.0]], requires_grad=True)
+    t = torch.zeros(2, 4, requires_grad=True)
+    # Per anchor mean of squared differences: 1/4 and 4/4; weights 1 and 0 keep only the first.
+    assert loss(s, t).item() == pytest.approx((0.25 + 1.0) / 2)
+    value = loss(s, t, weight=torch.tensor([1.0, 0.0]))
+    assert value.item() == pytest.approx(0.25)
+    value.backward()
+    assert t.grad is None and s.grad[1].abs().sum() == 0 and s.grad[0, 0] > 0
+    assert loss(s, s.detach().clone()).item() == 0.0
+    # Dense (N, A·4, H, W) with A = 2 follows detectron2's (N, H, W, A) anchor order.
+    dense_s = torch.zeros(1, 8, 1, 2)
+    dense_s[0, 4 + 1, 0, 1] = 2.0  # anchor 1, delta 1, at location (0, 1)
+    weight = torch.zeros(1, 1, 2, 2)
+    weight[0, 0, 1, 1] = 1.0
+    assert loss(dense_s, torch.zeros_like(dense_s), weight=weight).item() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"BoxRegressionKDLoss: student and teacher shapes must match"):
+        loss(torch.zeros(2, 4), torch.zeros(3, 4))

@@ -4,6 +4,7 @@ Every loss detaches the teacher, so gradients reach only the student (and its ad
 """
 
 from .attention_transfer import AttentionTransferLoss
+from .box_regression_kd import BoxRegressionKDLoss
 from .feature_kd import FeatureKDLoss
 from .feature_map import FeatureMapLoss
 from .l2_logit import L2LogitLoss
@@ -14,6 +15,7 @@ from .softmax_regression import SoftmaxRegressionLoss
 
 __all__ = [
     "AttentionTransferLoss",
+    "BoxRegressionKDLoss",
     "FeatureKDLoss",
     "FeatureMapLoss",
     "L2LogitLoss",

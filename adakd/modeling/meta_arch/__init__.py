@@ -1,3 +1,4 @@
 from .distill_dense_detector import DistillDenseDetector
 from .distill_gfl import DistillGFL
+from .distill_retinanet import DistillRetinaNet
 from .gfl import GFL, GFLHead

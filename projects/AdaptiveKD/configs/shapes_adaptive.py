@@ -1,13 +1,13 @@
 """Adaptive distillation (Eq. 5) of the shapes R18 RetinaNet from the shipped R101 teacher.
 
-Paths: Feats_P (attention-guided feature imitation on FPN levels P3-P7) and ST (sigmoid soft targets on
-the classification logits of every level).
+Paths, as the paper's Table 1: Feats_P (attention-guided feature imitation on FPN levels P3-P7) and Box
+(imitation of the teacher's box deltas at its positive anchors).
 """
 from detectron2.config import LazyCall as L
 
 from adakd.distill import NO_WEIGHT_DECAY, DistillPath
-from adakd.distill.losses import FeatureKDLoss, SoftTargetLoss
-from adakd.modeling.meta_arch import DistillDenseDetector
+from adakd.distill.losses import BoxRegressionKDLoss, FeatureKDLoss
+from adakd.modeling.meta_arch import DistillRetinaNet
 
 from .shapes_student import dataloader, lr_multiplier, optimizer, train
 from .shapes_student import model as student
@@ -15,7 +15,7 @@ from .shapes_teacher import model as teacher
 
 LEVELS = ["p3", "p4", "p5", "p6", "p7"]
 
-model = L(DistillDenseDetector)(
+model = L(DistillRetinaNet)(
     student=student,
     teacher=teacher,
     teacher_weights="model_zoo/checkpoints/shapes_retinanet_r101_teacher.pth",
@@ -27,10 +27,11 @@ model = L(DistillDenseDetector)(
             loss=L(FeatureKDLoss)(),
         ),
         L(DistillPath)(
-            name="st",
-            student_taps=[f"head:0:{i}" for i in range(len(LEVELS))],
-            teacher_taps=[f"head:0:{i}" for i in range(len(LEVELS))],
-            loss=L(SoftTargetLoss)(temperature=1.0, activation="sigmoid"),
+            name="box",
+            student_taps=[f"head:1:{i}" for i in range(len(LEVELS))],
+            teacher_taps=[f"head:1:{i}" for i in range(len(LEVELS))],
+            loss=L(BoxRegressionKDLoss)(),
+            context_keys={"weight": "box_weight"},
         ),
     ],
     aggregator=dict(method="adaptive", alpha=1.0),
