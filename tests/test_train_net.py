@@ -122,3 +122,19 @@ def test_few_iterations_lower_the_loss(tiny_shapes, tmp_path):
     print(f"loss on a fixed batch: {initial:.3f} -> {trained:.3f}")
     assert trained < 0.9 * initial, (initial, trained)
     assert os.path.exists(tmp_path / "model_final.pth") and os.path.exists(tmp_path / "eval_results.json")
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    from adakd.utils.atomic_write import atomic_open, atomic_write_json
+
+    target = tmp_path / "results.json"
+    atomic_write_json(str(target), {"AP": 1.0})
+    with pytest.raises(RuntimeError):
+        with atomic_open(str(target)) as f:
+            f.write('{"AP": 2.')
+            raise RuntimeError("interrupted")
+    assert target.read_text().replace(" ", "").replace("\n", "") == '{"AP":1.0}'
+    assert os.listdir(tmp_path) == ["results.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(target).st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600

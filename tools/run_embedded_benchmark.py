@@ -28,12 +28,13 @@ def run(cmd):
     return time.time() - start
 
 
-def train_net(config, output_dir, *opts):
+def train_net(config, output_dir, flags=(), opts=()):
+    """Runs tools/lazyconfig_train_net.py (flags such as --eval-only, then key=value overrides)."""
     results = os.path.join(ROOT, output_dir, "eval_results.json")
     if os.path.exists(results):
         os.remove(results)  # never report a previous run's numbers
     seconds = run([sys.executable, "tools/lazyconfig_train_net.py", "--config-file", f"{CONFIGS}/{config}",
-                   f"train.output_dir={output_dir}", *opts])
+                   *flags, f"train.output_dir={output_dir}", *opts])
     with open(results) as f:
         return json.load(f)["bbox"], seconds
 
@@ -66,8 +67,8 @@ def main():
     print("Dataset:", ensure_shapes(), flush=True)
     teacher_checkpoint = shipped_teacher()
     student, student_seconds = train_net("shapes_student.py", f"{args.output_dir}/student")
-    teacher, _ = train_net("shapes_teacher.py", f"{args.output_dir}/teacher", "--eval-only",
-                           f"train.init_checkpoint={teacher_checkpoint}")
+    teacher, _ = train_net("shapes_teacher.py", f"{args.output_dir}/teacher", flags=["--eval-only"],
+                           opts=[f"train.init_checkpoint={teacher_checkpoint}"])
 
     rows = [
         ["student  R18 RetinaNet (shapes_student.py)", f"{student['AP']:.1f}", f"{student['AP50']:.1f}",
