@@ -5,35 +5,19 @@ Paths, as the paper's Table 1: Feats_P (attention-guided feature imitation on FP
 """
 from detectron2.config import LazyCall as L
 
-from adakd.distill import NO_WEIGHT_DECAY, DistillPath
-from adakd.distill.losses import BoxRegressionKDLoss, FeatureKDLoss
+from adakd.distill import NO_WEIGHT_DECAY
 from adakd.modeling.meta_arch import DistillRetinaNet
 
+from .common.detection_paths import box_retinanet, feats_p
 from .shapes_student import dataloader, lr_multiplier, optimizer, train
 from .shapes_student import model as student
 from .shapes_teacher import model as teacher
-
-LEVELS = ["p3", "p4", "p5", "p6", "p7"]
 
 model = L(DistillRetinaNet)(
     student=student,
     teacher=teacher,
     teacher_weights="model_zoo/checkpoints/shapes_retinanet_r101_teacher.pth",
-    paths=[
-        L(DistillPath)(
-            name="feats_p",
-            student_taps=[f"backbone:{p}" for p in LEVELS],
-            teacher_taps=[f"backbone:{p}" for p in LEVELS],
-            loss=L(FeatureKDLoss)(),
-        ),
-        L(DistillPath)(
-            name="box",
-            student_taps=[f"head:1:{i}" for i in range(len(LEVELS))],
-            teacher_taps=[f"head:1:{i}" for i in range(len(LEVELS))],
-            loss=L(BoxRegressionKDLoss)(),
-            context_keys={"weight": "box_weight"},
-        ),
-    ],
+    paths=[feats_p, box_retinanet],
     aggregator=dict(method="adaptive", alpha=1.0),
 )
 
