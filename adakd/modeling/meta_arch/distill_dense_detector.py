@@ -48,6 +48,16 @@ class DistillDenseDetector(nn.Module):
         model.head(features)
         return features
 
+    @staticmethod
+    def split_by_level(flat, teacher_features, anchors):
+        """(N, R) per-anchor values over all levels → per level (N, H, W, A), detectron2's anchor order."""
+        per_level, start = [], 0
+        for feature, level_anchors in zip(teacher_features, anchors):
+            h, w = feature.shape[-2:]
+            per_level.append(flat[:, start : start + len(level_anchors)].reshape(-1, h, w, len(level_anchors) // (h * w)))
+            start += len(level_anchors)
+        return per_level
+
     def distillation_context(self, batched_inputs, teacher_features) -> Dict:
         """Extra inputs for path losses (subclasses: positive locations, ground-truth masks, ...)."""
         return {}

@@ -15,9 +15,5 @@ class DistillGFL(DistillDenseDetector):
         anchors = teacher.anchor_generator(teacher_features)
         gt = [x["instances"].to(teacher.device) for x in batched_inputs]
         positive = torch.stack([teacher.atss_assign(anchors, g) >= 0 for g in gt]).float()  # (N, R)
-        weights, start = [], 0
-        for feature in teacher_features:
-            h, w = feature.shape[-2:]
-            weights.append(positive[:, start : start + h * w].reshape(-1, h, w))
-            start += h * w
-        return {"box_weight": weights}
+        # One anchor per location: (N, H, W, 1) → (N, H, W).
+        return {"box_weight": [w[..., 0] for w in self.split_by_level(positive, teacher_features, anchors)]}

@@ -17,9 +17,4 @@ class DistillRetinaNet(DistillDenseDetector):
         gt_labels, _ = teacher.label_anchors(anchors, gt)
         labels = torch.stack(gt_labels)  # (N, R); num_classes = background, -1 = ignored
         positive = ((labels >= 0) & (labels != teacher.num_classes)).float()
-        weights, start = [], 0
-        for feature, level_anchors in zip(teacher_features, anchors):
-            h, w = feature.shape[-2:]
-            weights.append(positive[:, start : start + len(level_anchors)].reshape(-1, h, w, len(level_anchors) // (h * w)))
-            start += len(level_anchors)
-        return {"box_weight": weights}
+        return {"box_weight": self.split_by_level(positive, teacher_features, anchors)}

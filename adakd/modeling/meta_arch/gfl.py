@@ -8,7 +8,7 @@ Bounding Boxes for Dense Object Detection", NeurIPS 2020) as a detectron2 DenseD
 - Boxes are decoded by the distributions' expectations (integral decoding).
 """
 import math
-from typing import List, Tuple
+from typing import List
 
 import torch
 from detectron2.layers import ShapeSpec, batched_nms, cat, get_norm

@@ -2,7 +2,6 @@
 from detectron2 import model_zoo
 from detectron2.config import LazyCall as L
 from detectron2.layers import ShapeSpec
-from detectron2.modeling.backbone import ResNet
 
 from adakd.data import SHAPES_CLASSES
 from adakd.modeling.backbone import make_resnet_stages
