@@ -1,0 +1,25 @@
+"""Table 5, "Adaptive" (Feats_P + Box): the ResNet-18 GFL student learns from the frozen ResNet-101 GFL
+teacher through FPN-feature imitation and localization distillation, path weights v = e^-z learned (Eq. 5).
+
+    tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/coco_adaptive.py --num-gpus 8
+"""
+from detectron2.config import LazyCall as L
+
+from adakd.distill import NO_WEIGHT_DECAY
+from adakd.modeling.meta_arch import DistillGFL
+
+from .coco_student import dataloader, lr_multiplier, optimizer, train
+from .coco_student import model as student
+from .coco_teacher import model as teacher
+from .common.detection_paths import box_gfl, feats_p
+
+model = L(DistillGFL)(
+    student=student,
+    teacher=teacher,
+    teacher_weights="output/coco_teacher/model_final.pth",
+    paths=[feats_p, box_gfl],
+    aggregator=dict(method="adaptive", alpha=1.0),
+)
+
+optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed
+train.output_dir = "./output/coco_adaptive"

@@ -1,0 +1,7 @@
+"""Table 5 (COCO), "Hand-tuned" Feats_B + Box: both paths at their authors' weights."""
+from .coco_adaptive import dataloader, lr_multiplier, model, optimizer, train
+from .common.detection_paths import BOX_WEIGHT, FEATS_WEIGHT, box_gfl, feats_b
+
+model.paths = [feats_b, box_gfl]
+model.aggregator = dict(method="hand_tuned", init_weights={"feats_b": FEATS_WEIGHT, "box": BOX_WEIGHT})
+train.output_dir = "./output/coco_hand_tuned_feats_b"

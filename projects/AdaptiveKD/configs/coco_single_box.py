@@ -1,0 +1,7 @@
+"""Table 5 (COCO), "Single" Box: localization distillation alone, at its authors' weight (LD: 0.25)."""
+from .coco_adaptive import dataloader, lr_multiplier, model, optimizer, train
+from .common.detection_paths import BOX_WEIGHT, box_gfl
+
+model.paths = [box_gfl]
+model.aggregator = dict(method="hand_tuned", init_weights={"box": BOX_WEIGHT})
+train.output_dir = "./output/coco_single_box"
