@@ -187,3 +187,28 @@ def test_distill_retinanet_box_weight_marks_matched_anchors(tiny_shapes, teacher
     expected = torch.stack([(l >= 0) & (l < 6) for l in labels]).float()
     assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_weight], dim=1), expected)
     assert 0 < expected.sum() < 200
+
+
+def test_st_path_on_classification_logits_matches_sigmoid_kl_by_hand(tiny_shapes, teacher_weights):
+    """common/detection_paths.py's ST path: per level, the sigmoid KL between teacher and student scores,
+    summed over the A·K outputs of a location, averaged over locations, summed over levels (T = 1)."""
+    cfg = distill_cfg(teacher_weights)
+    paths = LazyConfig.load(os.path.join(CONFIGS, "common/detection_paths.py"))
+    cfg.model.paths = [paths.st_cls]
+    cfg.model.aggregator = dict(method="hand_tuned", init_weights={"st": 1.0})
+    model = instantiate(cfg.model)
+    model.train()
+    mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
+    batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
+    with EventStorage(0), torch.no_grad():
+        losses = model(batch)
+        images = model.student.preprocess_image(batch).tensor
+        student_logits = model.student.head([model.student.backbone(images)[f] for f in model.student.head_in_features])[0]
+        teacher_logits = model.teacher.head([model.teacher.backbone(images)[f] for f in model.teacher.head_in_features])[0]
+    expected = 0.0
+    for s, t in zip(student_logits, teacher_logits):
+        p, q = torch.sigmoid(t.double()), torch.sigmoid(s.double())
+        per_output = p * (p / q).log() + (1 - p) * ((1 - p) / (1 - q)).log()
+        expected += per_output.sum(dim=1).mean().item()
+    assert expected > 0
+    assert losses["loss_distill_st"].item() == pytest.approx(expected, rel=1e-4)

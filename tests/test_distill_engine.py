@@ -171,6 +171,24 @@ def test_multiobjective_uses_min_norm_of_path_gradients():
     assert torch.allclose(w.grad, torch.tensor([0.4, 0.8]))
 
 
+
+def _multiobjective_rank(rank, init_file, out_dir):
+    torch.distributed.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=2)
+    w = nn.Parameter(torch.tensor([1.0, 2.0]))
+    agg = build_aggregator("multiobjective", ["a", "b"], params=[w])
+    # Rank r: L_a = (1 + r) w0², gradient (2 + 2r, 0); L_b = w1, gradient (0, 1).
+    agg({"a": (1 + rank) * w[0] ** 2, "b": w[1]})
+    torch.save(agg.last_weights, f"{out_dir}/rank{rank}.pt")
+    torch.distributed.destroy_process_group()
+
+
+def test_multiobjective_solves_eq4_on_the_gradients_averaged_over_processes(tmp_path):
+    torch.multiprocessing.spawn(_multiobjective_rank, args=(str(tmp_path / "init"), str(tmp_path)), nprocs=2)
+    # Averaged gradients g_a = (3, 0), g_b = (0, 1) are orthogonal: v_a = |g_b|² / (|g_a|² + |g_b|²) = 1/10.
+    # (Each process alone would pick 1/5 and 1/17.)
+    for rank in range(2):
+        assert torch.load(tmp_path / f"rank{rank}.pt").tolist() == pytest.approx([0.1, 0.9])
+
 # -------------------------------------------------------------------------------------- paths and Distiller
 def toy_models():
     torch.manual_seed(0)

@@ -3,8 +3,11 @@
 At every step the per-path gradients over the shared student parameters (zeros where a path does not
 reach) are combined by their min-norm convex combination v*; the objective is α · Σ v*_i L_i with v*
 detached, so that the step is a descent direction for every path. Costs one extra backward per path.
+Under data parallelism the per-path gradients are averaged over processes first, so that every process
+solves Eq. 4 for the same (global-batch) gradients and uses the same weights.
 """
 import torch
+import torch.distributed as dist
 
 from .base import PathAggregator
 from .min_norm import min_norm_weights
@@ -35,6 +38,10 @@ class MultiObjectiveAggregator(PathAggregator):
             grads.append(torch.cat([
                 (g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(per_param, self._params)
             ]))
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            for g in grads:
+                dist.all_reduce(g)
+                g /= dist.get_world_size()
         return grads
 
     def weights(self):

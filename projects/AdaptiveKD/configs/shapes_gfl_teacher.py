@@ -3,9 +3,7 @@ from .common.shapes_data import dataloader
 from .common.shapes_gfl import model
 from .common.shapes_schedule import lr_multiplier, optimizer, train
 
-model.backbone.bottom_up.stem.out_channels = 32
 model.backbone.bottom_up.stages.depth = 101
-model.backbone.bottom_up.stages.width = 32
 
 train.output_dir = "./output/shapes_gfl_teacher"
 train.max_iter = 3000

@@ -1,4 +1,9 @@
-"""detectron2's RetinaNet sized for 128 px shapes images: ResNet-18, 64-channel FPN/head, 8-128 px anchors."""
+"""detectron2's RetinaNet sized for 128 px shapes images: ResNet-18 at half width (stem 32, stages 32-256
+channels), 64-channel FPN/head, 8-128 px anchors.
+
+The shapes teacher is a ResNet-101 at the same half width, so the pair keeps the paper's R101/R18
+capacity ratio while both fit a CPU (and their fp16 checkpoints fit the repository).
+"""
 from detectron2 import model_zoo
 from detectron2.config import LazyCall as L
 from detectron2.layers import ShapeSpec
@@ -10,7 +15,8 @@ model = model_zoo.get_config("common/models/retinanet.py").model
 
 # Trained from scratch: plain BN instead of the FrozenBN that suits ImageNet-pretrained backbones.
 model.backbone.bottom_up.stem.norm = "BN"
-model.backbone.bottom_up.stages = L(make_resnet_stages)(depth=18, width=64, norm="BN", zero_init_residual=True)
+model.backbone.bottom_up.stem.out_channels = 32
+model.backbone.bottom_up.stages = L(make_resnet_stages)(depth=18, width=32, norm="BN", zero_init_residual=True)
 model.backbone.out_channels = 64
 # P6 from P5 keeps the top block independent of the backbone's width.
 model.backbone.top_block.in_channels = 64

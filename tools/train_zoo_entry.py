@@ -1,0 +1,134 @@
+#!/usr/bin/env python
+"""Trains a model zoo entry of the embedded benchmark, exports it (fp16 weights; a distilled run exports its
+student alone), evaluates the exported file with ``--eval-only`` in the entry's plain config, and records
+checkpoint, sha256, size and metrics in model_zoo/manifest.json.
+
+    python tools/train_zoo_entry.py shapes_retinanet_r18_student     # ~4 min on 2 CPU cores
+    python tools/train_zoo_entry.py shapes_retinanet_r18_adaptive    # needs the shipped teacher
+    python tools/train_zoo_entry.py shapes_retinanet_r101_teacher    # ~45 min
+    python tools/train_zoo_entry.py NAME --skip-train                # export + evaluate output/zoo/NAME
+    python tools/train_zoo_entry.py NAME --reevaluate                # only re-measure the shipped file
+
+Extra ``key=value`` arguments are passed to the training run as overrides.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from detectron2.config import LazyConfig
+
+from adakd.utils.atomic_write import atomic_write_json
+from adakd.utils.export import export_weights, learned_path_weights, sha256_of
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIGS = "projects/AdaptiveKD/configs"
+MANIFEST = "model_zoo/manifest.json"
+
+# name: (task, dataset, training config, plain config that evaluates the exported weights, teacher entry)
+RECIPES = {
+    "shapes_retinanet_r101_teacher": ("detection", "shapes", "shapes_teacher.py", "shapes_teacher.py", None),
+    "shapes_retinanet_r18_student": ("detection", "shapes", "shapes_student.py", "shapes_student.py", None),
+    "shapes_retinanet_r18_adaptive": (
+        "detection", "shapes", "shapes_adaptive.py", "shapes_student.py", "shapes_retinanet_r101_teacher"
+    ),
+}
+TASK_METRICS = {"detection": ("bbox", ["AP", "AP50"])}
+
+
+def run_net(config, *args):
+    cmd = [sys.executable, "tools/lazyconfig_train_net.py", "--config-file", f"{CONFIGS}/{config}", *args]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def read_manifest():
+    with open(os.path.join(ROOT, MANIFEST)) as f:
+        return json.load(f)
+
+
+def update_manifest(entry):
+    manifest = read_manifest()
+    manifest["entries"] = [e for e in manifest["entries"] if e["name"] != entry["name"]] + [entry]
+    manifest["entries"].sort(key=lambda e: e["name"])
+    atomic_write_json(os.path.join(ROOT, MANIFEST), manifest)
+
+
+def evaluate(eval_config, checkpoint, output_dir, task):
+    results_file = os.path.join(ROOT, output_dir, "eval_results.json")
+    if os.path.exists(results_file):
+        os.remove(results_file)  # never record an earlier run's numbers
+    run_net(eval_config, "--eval-only", f"train.init_checkpoint={checkpoint}", f"train.output_dir={output_dir}")
+    with open(results_file) as f:
+        results = json.load(f)
+    key, names = TASK_METRICS[task]
+    return {f"{key}/{n}": round(results[key][n], 4) for n in names}
+
+
+def distillation_info(train_config, final_checkpoint):
+    """Method, paths and (for adaptive runs) the learned path weights of a distillation config."""
+    model = LazyConfig.load(os.path.join(ROOT, CONFIGS, train_config)).model
+    if "paths" not in model:
+        return None
+    paths = [p.name for p in model.paths]
+    info = {"config": f"{CONFIGS}/{train_config}", "method": model.aggregator.method, "paths": paths}
+    if final_checkpoint and os.path.exists(final_checkpoint):
+        learned = learned_path_weights(final_checkpoint, paths)
+        if learned:
+            info["learned_path_weights"] = {k: round(v, 4) for k, v in learned.items()}
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", choices=sorted(RECIPES))
+    parser.add_argument("--output-dir", help="training output (default output/zoo/NAME)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--skip-train", action="store_true", help="export and evaluate an already trained run")
+    mode.add_argument("--reevaluate", action="store_true", help="re-measure the shipped checkpoint only")
+    parser.add_argument("opts", nargs="*", help="key=value overrides for training")
+    args = parser.parse_args()
+
+    task, dataset, train_config, eval_config, teacher = RECIPES[args.name]
+    output_dir = args.output_dir or f"output/zoo/{args.name}"
+    checkpoint = f"model_zoo/checkpoints/{args.name}.pth"
+    previous = {e["name"]: e for e in read_manifest()["entries"]}.get(args.name, {})
+    entry = dict(previous)
+
+    if not args.reevaluate:
+        start = time.time()
+        if not args.skip_train:
+            run_net(train_config, f"train.output_dir={output_dir}", *args.opts)
+            entry["train_minutes_2cpu"] = round((time.time() - start) / 60, 1)
+        final = os.path.join(ROOT, output_dir, "model_final.pth")
+        distillation = distillation_info(train_config, final)
+        sha256, size = export_weights(final, os.path.join(ROOT, checkpoint), prefix="student." if distillation else "")
+        entry.update(distillation=distillation, sha256=sha256, size_bytes=size)
+    elif not os.path.exists(os.path.join(ROOT, checkpoint)):
+        raise SystemExit(f"{checkpoint} does not exist: train {args.name} first")
+    else:
+        entry["sha256"], entry["size_bytes"] = sha256_of(os.path.join(ROOT, checkpoint)), os.path.getsize(os.path.join(ROOT, checkpoint))
+
+    metrics = evaluate(eval_config, checkpoint, os.path.join(output_dir, "eval_exported"), task)
+    entry.update(
+        name=args.name,
+        task=task,
+        dataset=dataset,
+        config=f"{CONFIGS}/{eval_config}",
+        teacher=teacher,
+        checkpoint=checkpoint,
+        status="trained",
+        metrics=metrics,
+        metrics_command=f"tools/lazyconfig_train_net.py --config-file {CONFIGS}/{eval_config} --eval-only "
+        f"train.init_checkpoint={checkpoint}",
+        train_command=f"python tools/train_zoo_entry.py {args.name}",
+    )
+    entry.setdefault("distillation", None)
+    update_manifest(dict(sorted(entry.items())))
+    print(json.dumps(entry, indent=2))
+
+
+if __name__ == "__main__":
+    main()
