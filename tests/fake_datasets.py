@@ -1,19 +1,20 @@
-"""Tiny COCO and Cityscapes trees in the real on-disk layouts, and detectron2's builtin dataset names
+"""Tiny COCO, Cityscapes and ADE20K trees in the real on-disk layouts, and detectron2's builtin dataset names
 pointed at them, so configs run unchanged except for image size, batch and iterations."""
 import contextlib
 import json
 import os
+import subprocess
+import sys
 
 import cv2
 import numpy as np
 from cityscapesscripts.helpers.labels import name2label
 from detectron2.data import DatasetCatalog, MetadataCatalog
 from detectron2.data.datasets import builtin, register_coco_instances
-from detectron2.data.datasets.cityscapes import load_cityscapes_instances
 from detectron2.data.datasets.builtin_meta import COCO_CATEGORIES, _get_builtin_metadata
 
 COCO_NAMES = ("coco_2017_train", "coco_2017_val")
-CITYSCAPES_INSTANCE_NAMES = ("cityscapes_fine_instance_seg_train", "cityscapes_fine_instance_seg_val")
+ADE20K_NAMES = ("ade20k_sem_seg_train", "ade20k_sem_seg_val")
 
 
 def _objects(rng, height, width, count):
@@ -85,9 +86,11 @@ def write_cityscapes_tree(root, num_train=3, num_val=2, size=(64, 128), seed=0, 
 
 
 def _register_builtin(root):
-    """Registers the builtin COCO / Cityscapes instance names under ``root``, with detectron2's own
-    relative paths (``builtin._PREDEFINED_SPLITS_COCO``, ``builtin._RAW_CITYSCAPES_SPLITS``)."""
-    for name in COCO_NAMES + CITYSCAPES_INSTANCE_NAMES:
+    """Registers the builtin COCO, Cityscapes and ADE20K names under ``root`` with detectron2's own
+    functions and relative paths (``builtin._PREDEFINED_SPLITS_COCO``, ``register_all_cityscapes``,
+    ``register_all_ade20k``)."""
+    cityscapes = [k.format(task=t) for k in builtin._RAW_CITYSCAPES_SPLITS for t in ("instance_seg", "sem_seg")]
+    for name in COCO_NAMES + ADE20K_NAMES + tuple(cityscapes):
         if name in DatasetCatalog.list():
             DatasetCatalog.remove(name)
             MetadataCatalog.remove(name)
@@ -96,21 +99,43 @@ def _register_builtin(root):
         register_coco_instances(
             name, _get_builtin_metadata("coco"), os.path.join(root, json_file), os.path.join(root, image_root)
         )
-    for name in CITYSCAPES_INSTANCE_NAMES:
-        image_dir, gt_dir = builtin._RAW_CITYSCAPES_SPLITS[name.replace("instance_seg", "{task}")]
-        image_dir, gt_dir = os.path.join(root, image_dir), os.path.join(root, gt_dir)
-        DatasetCatalog.register(name, lambda x=image_dir, y=gt_dir: load_cityscapes_instances(x, y))
-        MetadataCatalog.get(name).set(
-            image_dir=image_dir, gt_dir=gt_dir, evaluator_type="cityscapes_instance",
-            **_get_builtin_metadata("cityscapes"),
-        )
+    builtin.register_all_cityscapes(root)
+    builtin.register_all_ade20k(root)
 
 
 @contextlib.contextmanager
 def builtin_datasets_at(root):
-    """detectron2's builtin COCO / Cityscapes detection names read from ``root`` inside the block."""
+    """detectron2's builtin COCO, Cityscapes and ADE20K names read from ``root`` inside the block."""
     _register_builtin(root)
     try:
         yield
     finally:
         _register_builtin(builtin._root)
+
+
+def write_cityscapes_train_ids(root):
+    """The documented preparation step: cityscapesscripts' createTrainIdLabelImgs writes
+    ``*_gtFine_labelTrainIds.png`` next to every ``*_gtFine_polygons.json``."""
+    env = dict(os.environ, CITYSCAPES_DATASET=os.path.join(root, "cityscapes"))
+    subprocess.run([sys.executable, "-m", "cityscapesscripts.preparation.createTrainIdLabelImgs"], env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def write_ade20k_tree(root, num_train=3, num_val=2, size=(64, 96), seed=0):
+    """``root/ADEChallengeData2016/{images,annotations}/{training,validation}/`` in the official form:
+    jpg images, png labels with 0 = "other" and 1..150 = classes (convert them with prepare_ade20k_sem_seg)."""
+    rng = np.random.default_rng(seed)
+    height, width = size
+    base = os.path.join(root, "ADEChallengeData2016")
+    for split, count in (("training", num_train), ("validation", num_val)):
+        os.makedirs(os.path.join(base, "images", split), exist_ok=True)
+        os.makedirs(os.path.join(base, "annotations", split), exist_ok=True)
+        for i in range(1, count + 1):
+            stem = f"ADE_{'train' if split == 'training' else 'val'}_{i:08d}"
+            labels = np.zeros((height, width), dtype=np.uint8)  # "other"
+            labels[: height // 2] = rng.integers(1, 151)
+            for x0, y0, x1, y1 in _objects(rng, height, width, 2):
+                labels[y0:y1, x0:x1] = rng.integers(1, 151)
+            image = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+            cv2.imwrite(os.path.join(base, "images", split, f"{stem}.jpg"), image)
+            cv2.imwrite(os.path.join(base, "annotations", split, f"{stem}.png"), labels)

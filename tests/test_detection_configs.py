@@ -13,15 +13,10 @@ import pickle
 
 import pytest
 import torch
-import torchvision
-from detectron2.config import LazyConfig
 
-from adakd.checkpoint import convert_torchvision_resnet, save_detectron2_pkl
-from adakd.engine.lazy_train import do_train
-
+from .config_runs import Workspace, write_imagenet_stand_ins
 from .fake_datasets import builtin_datasets_at, write_cityscapes_tree, write_coco_tree
 
-CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "projects", "AdaptiveKD", "configs")
 DISTILL_ROWS = [
     "single_feats", "single_box", "hand_tuned", "multiobjective", "adaptive",
     "single_feats_b", "hand_tuned_feats_b", "multiobjective_feats_b", "adaptive_feats_b",
@@ -35,53 +30,17 @@ PREREQUISITES = {
 }
 
 
-def load_small(name):
-    """The config, with only the image size (short edge 64, long edge <= 128), batch, iterations changed."""
-    cfg = LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))
-    resize = cfg.dataloader.train.mapper.augmentations[0]
-    resize.short_edge_length, resize.max_size = (64,), 128
-    resize = cfg.dataloader.test.mapper.augmentations[0]
-    resize.short_edge_length, resize.max_size = 64, 128
-    cfg.dataloader.train.total_batch_size = 2
-    cfg.dataloader.train.num_workers = 0
-    cfg.dataloader.test.num_workers = 0
-    cfg.train.max_iter = 2
-    cfg.train.device = "cpu"
-    return cfg
-
-
-class Workspace:
-    def __init__(self, root):
-        self.root = root
-        self.runs = {}
-
-    def run(self, name):
-        """Trains ``name`` (after what it needs) once; returns (cfg, trained model, last metrics record)."""
-        if name not in self.runs:
-            for required in PREREQUISITES[name]:
-                self.run(required)
-            cfg = load_small(name)
-            model = do_train(cfg)
-            with open(os.path.join(cfg.train.output_dir, "metrics.json")) as f:
-                records = [json.loads(line) for line in f]
-            # The training record of the last iteration (evaluation adds its own records).
-            self.runs[name] = (cfg, model, [r for r in records if "total_loss" in r][-1])
-        return self.runs[name]
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("detection_configs")
     write_coco_tree(str(root / "datasets"))
     write_cityscapes_tree(str(root / "datasets"))
-    for depth in (18, 101):
-        resnet = getattr(torchvision.models, f"resnet{depth}")(zero_init_residual=True)
-        save_detectron2_pkl(convert_torchvision_resnet(resnet.state_dict()), str(root / "pretrained" / f"R-{depth}.pkl"))
+    write_imagenet_stand_ins(str(root))
     cwd = os.getcwd()
     os.chdir(root)  # the configs' relative paths (pretrained/, output/) resolve here, as in a user's checkout
     try:
         with builtin_datasets_at(str(root / "datasets")):
-            yield Workspace(root)
+            yield Workspace(root, PREREQUISITES)
     finally:
         os.chdir(cwd)
 

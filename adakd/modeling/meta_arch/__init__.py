@@ -1,4 +1,5 @@
 from .distill_dense_detector import DistillDenseDetector
 from .distill_gfl import DistillGFL
 from .distill_retinanet import DistillRetinaNet
+from .distill_semantic_fpn import DistillSemanticFPN
 from .gfl import GFL, GFLHead

@@ -1,0 +1,3 @@
+from .cityscapes_sem_seg import CityscapesOfficialSemSegEvaluator
+
+__all__ = ["CityscapesOfficialSemSegEvaluator"]

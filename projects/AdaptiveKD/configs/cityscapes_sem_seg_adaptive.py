@@ -1,0 +1,25 @@
+"""Table 4 (Cityscapes), "Adaptive" AT + ST: the ResNet-18 Semantic FPN learns from the frozen ResNet-101 one
+through attention transfer (res2-res5) and per-pixel soft targets, path weights v = e^-z learned (Eq. 5).
+
+    tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/cityscapes_sem_seg_adaptive.py --num-gpus 8
+"""
+from detectron2.config import LazyCall as L
+
+from adakd.distill import NO_WEIGHT_DECAY
+from adakd.modeling.meta_arch import DistillSemanticFPN
+
+from .cityscapes_sem_seg_student import dataloader, lr_multiplier, optimizer, train
+from .cityscapes_sem_seg_student import model as student
+from .cityscapes_sem_seg_teacher import model as teacher
+from .common.segmentation_paths import at, st
+
+model = L(DistillSemanticFPN)(
+    student=student,
+    teacher=teacher,
+    teacher_weights="output/cityscapes_sem_seg_teacher/model_final.pth",
+    paths=[at, st],
+    aggregator=dict(method="adaptive", alpha=1.0),
+)
+
+optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed
+train.output_dir = "./output/cityscapes_sem_seg_adaptive"

@@ -1,0 +1,7 @@
+"""Table 4 (Cityscapes), "Multiobjective" AT + ST: min-norm combination of the path gradients (Eq. 4)."""
+from .cityscapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
+from .common.segmentation_paths import at, st
+
+model.paths = [at, st]
+model.aggregator = dict(method="multiobjective")
+train.output_dir = "./output/cityscapes_sem_seg_multiobjective"

@@ -1,0 +1,7 @@
+"""Table 4 (Cityscapes), "Single" ST: per-pixel soft targets alone, at its hand-tuned weight."""
+from .cityscapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
+from .common.segmentation_paths import ST_WEIGHT, st
+
+model.paths = [st]
+model.aggregator = dict(method="hand_tuned", init_weights={"st": ST_WEIGHT})
+train.output_dir = "./output/cityscapes_sem_seg_single_st"

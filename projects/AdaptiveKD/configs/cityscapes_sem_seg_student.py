@@ -1,0 +1,11 @@
+"""Table 4 (Cityscapes), "Student": Semantic FPN ResNet-18, SGD lr 0.01, poly 0.9, 80k iterations, batch 8.
+
+    python tools/convert_torchvision_resnet.py --depth 18 --output pretrained/R-18.pkl
+    tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/cityscapes_sem_seg_student.py --num-gpus 8
+"""
+from .common.cityscapes_sem_seg_data import dataloader
+from .common.sem_seg_schedule import lr_multiplier, optimizer, train
+from .common.semantic_fpn_r18 import model
+
+model.sem_seg_head.num_classes = 19
+train.output_dir = "./output/cityscapes_sem_seg_student"

@@ -1,0 +1,22 @@
+"""Table 4 on the embedded shapes benchmark, "Adaptive" AT + ST from the shipped shapes Semantic FPN teacher,
+path weights v = e^-z learned (Eq. 5)."""
+from detectron2.config import LazyCall as L
+
+from adakd.distill import NO_WEIGHT_DECAY
+from adakd.modeling.meta_arch import DistillSemanticFPN
+
+from .common.segmentation_paths import at, st
+from .shapes_sem_seg_student import dataloader, lr_multiplier, optimizer, train
+from .shapes_sem_seg_student import model as student
+from .shapes_sem_seg_teacher import model as teacher
+
+model = L(DistillSemanticFPN)(
+    student=student,
+    teacher=teacher,
+    teacher_weights="model_zoo/checkpoints/shapes_semantic_fpn_r101_teacher.pth",
+    paths=[at, st],
+    aggregator=dict(method="adaptive", alpha=1.0),
+)
+
+optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed
+train.output_dir = "./output/shapes_sem_seg_adaptive"

@@ -1,0 +1,61 @@
+"""Running the full-size configs (COCO, Cityscapes, ADE20K) as a user would, on tiny trees: only image size,
+batch, iterations, workers and device are changed; relative paths (pretrained/, output/) resolve in a
+workspace directory, and runs happen in the order the README gives (teachers before distillation)."""
+import json
+import os
+
+import torchvision
+from detectron2.config import LazyConfig
+
+from adakd.checkpoint import convert_torchvision_resnet, save_detectron2_pkl
+from adakd.engine.lazy_train import do_train
+
+CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "projects", "AdaptiveKD", "configs")
+
+
+def load_small(name, short_edge=64, max_size=128):
+    """The config ``name`` with images resized to ``short_edge`` (crops of short_edge²), batch 2, 2 iterations."""
+    cfg = LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))
+    for split, train in (("train", True), ("test", False)):
+        for aug in cfg.dataloader[split].mapper.augmentations:
+            if "short_edge_length" in aug:
+                aug.short_edge_length, aug.max_size = ((short_edge,) if train else short_edge), max_size
+            if "crop_size" in aug:
+                aug.crop_size = (short_edge, short_edge)
+    cfg.dataloader.train.total_batch_size = 2
+    cfg.dataloader.train.num_workers = 0
+    cfg.dataloader.test.num_workers = 0
+    cfg.train.max_iter = 2
+    cfg.train.device = "cpu"
+    return cfg
+
+
+def write_imagenet_stand_ins(root):
+    """pretrained/R-{18,101}.pkl as tools/convert_torchvision_resnet.py writes them, from torchvision's
+    architectures at their own initialisation with zero-initialised residual branches (so that an untrained
+    R101 gives finite features)."""
+    for depth in (18, 101):
+        resnet = getattr(torchvision.models, f"resnet{depth}")(zero_init_residual=True)
+        save_detectron2_pkl(convert_torchvision_resnet(resnet.state_dict()), os.path.join(root, "pretrained", f"R-{depth}.pkl"))
+
+
+class Workspace:
+    """Trains each config once, after the runs it needs (``prerequisites``: name → names)."""
+
+    def __init__(self, root, prerequisites):
+        self.root = root
+        self.prerequisites = prerequisites
+        self.runs = {}
+
+    def run(self, name):
+        """Returns (cfg, trained model, metrics record of the last training iteration)."""
+        if name not in self.runs:
+            for required in self.prerequisites[name]:
+                self.run(required)
+            cfg = load_small(name)
+            model = do_train(cfg)
+            with open(os.path.join(cfg.train.output_dir, "metrics.json")) as f:
+                records = [json.loads(line) for line in f]
+            # Evaluation adds its own records; keep the training record.
+            self.runs[name] = (cfg, model, [r for r in records if "total_loss" in r][-1])
+        return self.runs[name]
