@@ -34,8 +34,18 @@ RECIPES = {
     "shapes_retinanet_r18_adaptive": (
         "detection", "shapes", "shapes_adaptive.py", "shapes_student.py", "shapes_retinanet_r101_teacher"
     ),
+    "shapes_semantic_fpn_r101_teacher": (
+        "semantic_segmentation", "shapes", "shapes_sem_seg_teacher.py", "shapes_sem_seg_teacher.py", None
+    ),
+    "shapes_semantic_fpn_r18_student": (
+        "semantic_segmentation", "shapes", "shapes_sem_seg_student.py", "shapes_sem_seg_student.py", None
+    ),
+    "shapes_semantic_fpn_r18_adaptive": (
+        "semantic_segmentation", "shapes", "shapes_sem_seg_adaptive.py", "shapes_sem_seg_student.py",
+        "shapes_semantic_fpn_r101_teacher",
+    ),
 }
-TASK_METRICS = {"detection": ("bbox", ["AP", "AP50"])}
+TASK_METRICS = {"detection": ("bbox", ["AP", "AP50"]), "semantic_segmentation": ("sem_seg", ["mIoU", "mACC"])}
 
 
 def run_net(config, *args):
