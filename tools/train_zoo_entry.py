@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Trains a model zoo entry of the embedded benchmark, exports it (fp16 weights; a distilled run exports its
 student alone), evaluates the exported file with ``--eval-only`` in the entry's plain config, and records
-checkpoint, sha256, size and metrics in model_zoo/manifest.json.
+checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README's table).
 
     python tools/train_zoo_entry.py shapes_retinanet_r18_student     # ~4 min on 2 CPU cores
     python tools/train_zoo_entry.py shapes_retinanet_r18_adaptive    # needs the shipped teacher
@@ -20,7 +20,8 @@ import time
 
 from detectron2.config import LazyConfig
 
-from adakd.utils.atomic_write import atomic_write_json
+from adakd.model_zoo.readme_table import replace_table
+from adakd.utils.atomic_write import atomic_open, atomic_write_json
 from adakd.utils.export import export_weights, learned_path_weights, sha256_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +65,11 @@ def update_manifest(entry):
     manifest["entries"] = [e for e in manifest["entries"] if e["name"] != entry["name"]] + [entry]
     manifest["entries"].sort(key=lambda e: e["name"])
     atomic_write_json(os.path.join(ROOT, MANIFEST), manifest)
+    readme = os.path.join(ROOT, "README.md")
+    with open(readme) as f:
+        text = f.read()
+    with atomic_open(readme, "w") as f:
+        f.write(replace_table(text, manifest["entries"]))
 
 
 def evaluate(eval_config, checkpoint, output_dir, task):

@@ -16,7 +16,7 @@ from .shapes_teacher import model as teacher
 model = L(DistillRetinaNet)(
     student=student,
     teacher=teacher,
-    teacher_weights="model_zoo/checkpoints/shapes_retinanet_r101_teacher.pth",
+    teacher_weights="zoo://shapes_retinanet_r101_teacher",
     paths=[feats_p, box_retinanet],
     aggregator=dict(method="adaptive", alpha=1.0),
 )

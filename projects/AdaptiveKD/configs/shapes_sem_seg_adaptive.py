@@ -13,7 +13,7 @@ from .shapes_sem_seg_teacher import model as teacher
 model = L(DistillSemanticFPN)(
     student=student,
     teacher=teacher,
-    teacher_weights="model_zoo/checkpoints/shapes_semantic_fpn_r101_teacher.pth",
+    teacher_weights="zoo://shapes_semantic_fpn_r101_teacher",
     paths=[at, st],
     aggregator=dict(method="adaptive", alpha=1.0),
 )

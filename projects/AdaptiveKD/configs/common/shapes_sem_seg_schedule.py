@@ -11,5 +11,5 @@ from .shapes_schedule import optimizer, train
 
 optimizer.lr = 0.01
 train.max_iter = 1000
-train.init_checkpoint = "model_zoo/checkpoints/shapes_retinanet_r18_student.pth"
+train.init_checkpoint = "zoo://shapes_retinanet_r18_student"
 lr_multiplier = L(PolynomialDecayParamScheduler)(base_value=1.0, power=0.9)

@@ -1,0 +1,195 @@
+"""adakd.model_zoo: downloads through a local HTTP server, checksums, cache hits, zoo:// paths, and the
+shipped entries against their configs and recorded metrics."""
+import hashlib
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+import torch
+from detectron2.config import instantiate
+from detectron2.utils.file_io import PathManager
+
+from adakd import model_zoo
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _Server:
+    """Serves ``files`` (name → bytes) on 127.0.0.1 and counts requests; ``truncate`` sends half a body."""
+
+    def __init__(self):
+        self.files, self.requests, self.truncate = {}, [], False
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests.append(self.path)
+                body = server.files.get(self.path.lstrip("/"))
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2] if server.truncate else body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+
+
+@pytest.fixture
+def zoo(tmp_path, monkeypatch):
+    """A manifest with one entry served over HTTP, and an empty cache."""
+    server = _Server()
+    payload = b"not really a checkpoint, but bytes with a known sha256" * 100
+    server.files["ckpt.pth"] = payload
+    entry = {
+        "name": "served_entry", "status": "trained", "config": "projects/AdaptiveKD/configs/shapes_student.py",
+        "checkpoint": f"{server.url}/ckpt.pth", "sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"entries": [entry, {**entry, "name": "untrained_entry", "status": "untrained",
+                                                        "checkpoint": None, "train_command": "train it"}]}))
+    monkeypatch.setenv("ADAKD_ZOO_MANIFEST", str(manifest))
+    monkeypatch.setenv("ADAKD_CACHE", str(tmp_path / "cache"))
+    yield server, entry, payload
+    server.close()
+
+
+def _cached_files(tmp_path):
+    return [os.path.join(d, f) for d, _, files in os.walk(tmp_path / "cache") for f in files]
+
+
+def test_download_verifies_and_caches_without_a_second_request(zoo, tmp_path):
+    server, entry, payload = zoo
+    local = model_zoo.get_checkpoint("served_entry")
+    assert open(local, "rb").read() == payload and len(server.requests) == 1
+    assert model_zoo.get_checkpoint("served_entry") == local
+    assert PathManager.get_local_path("zoo://served_entry") == local
+    assert len(server.requests) == 1  # cache hits make no request
+
+
+def test_corrupted_cache_copy_is_rejected_removed_and_fetched_again(zoo, tmp_path):
+    server, entry, payload = zoo
+    local = model_zoo.get_checkpoint("served_entry")
+    with open(local, "r+b") as f:
+        f.write(b"X")
+    actual = hashlib.sha256(b"X" + payload[1:]).hexdigest()
+    with pytest.raises(model_zoo.ZooChecksumError, match=f"served_entry.*{actual}.*{entry['sha256']}"):
+        model_zoo.get_checkpoint("served_entry")
+    assert not os.path.exists(local)
+    assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload and len(server.requests) == 2
+
+
+def test_wrong_file_on_the_server_is_never_kept(zoo, tmp_path):
+    server, entry, payload = zoo
+    server.files["ckpt.pth"] = b"something else"
+    with pytest.raises(model_zoo.ZooChecksumError, match="served_entry"):
+        model_zoo.get_checkpoint("served_entry")
+    assert [f for f in _cached_files(tmp_path) if not f.endswith(".lock")] == []  # (iopath keeps its lock file)
+
+
+def test_interrupted_download_leaves_nothing_a_later_call_trusts(zoo, tmp_path):
+    server, entry, payload = zoo
+    server.truncate = True
+    with pytest.raises(FileNotFoundError, match="served_entry"):
+        model_zoo.get_checkpoint("served_entry")
+    assert all(f.endswith((".tmp", ".lock")) for f in _cached_files(tmp_path)), _cached_files(tmp_path)
+    server.truncate = False
+    assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload
+
+
+def test_unknown_and_untrained_entries_are_clear_errors(zoo):
+    with pytest.raises(KeyError, match="Did you mean: served_entry"):
+        model_zoo.get_checkpoint("served_entyr")
+    with pytest.raises(FileNotFoundError, match="untrained.*train it"):
+        model_zoo.get_checkpoint("untrained_entry")
+
+
+# ----------------------------------------------------------------------------------- the shipped manifest
+SHIPPED = [e for e in json.load(open(os.path.join(ROOT, "model_zoo", "manifest.json")))["entries"]]
+TRAINED = [e["name"] for e in SHIPPED if e["status"] == "trained"]
+
+
+def test_manifest_entries_are_complete():
+    required = {"name", "task", "dataset", "config", "teacher", "distillation", "metrics", "metrics_command",
+                "checkpoint", "sha256", "size_bytes", "status", "train_command"}
+    names = {e["name"] for e in SHIPPED}
+    for entry in SHIPPED:
+        assert required <= set(entry), (entry["name"], required - set(entry))
+        assert entry["status"] in ("trained", "untrained")
+        assert os.path.exists(os.path.join(ROOT, entry["config"])), entry["config"]
+        assert entry["teacher"] is None or entry["teacher"] in names
+        if entry["status"] == "untrained":  # never a number or a file for what was not trained
+            assert not entry["metrics"] and not entry["checkpoint"] and not entry["sha256"], entry["name"]
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_trained_checkpoint_loads_into_its_config_exactly(name):
+    model = instantiate(model_zoo.get_config(name).model)
+    state = torch.load(model_zoo.get_checkpoint(name), map_location="cpu", weights_only=True)["model"]
+    model.load_state_dict(state, strict=True)  # no missing, no unexpected keys, same shapes
+
+
+def test_eval_only_on_a_shipped_checkpoint_reproduces_the_manifest():
+    entry = model_zoo.get_entry("shapes_retinanet_r18_student")
+    results = os.path.join(ROOT, "output", "test_zoo_reproduce")
+    command = entry["metrics_command"].split() + [f"train.output_dir={results}"]
+    subprocess.run([sys.executable, *command], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(results, "eval_results.json")) as f:
+        bbox = json.load(f)["bbox"]
+    assert {k: round(bbox[k.split("/")[1]], 4) for k in entry["metrics"]} == entry["metrics"]
+
+
+def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
+    from detectron2.data import DatasetCatalog
+    from detectron2.data.detection_utils import read_image
+
+    images = [d["file_name"] for d in DatasetCatalog.get("tiny_shapes_val")[:2]]
+    out = subprocess.run(
+        [sys.executable, "tools/demo.py", "--zoo", "shapes_retinanet_r18_adaptive", "--input", *images,
+         "--output", str(tmp_path)], cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()
+    model = model_zoo.get("shapes_retinanet_r18_adaptive")
+    for path, line in zip(images, out):
+        image = read_image(path, format="BGR")
+        with torch.no_grad():
+            instances = model([{"image": torch.as_tensor(image.transpose(2, 0, 1).astype("float32"))}])[0]["instances"]
+        assert line.startswith(f"{path}: ") and " ms, " in line
+        assert f"{int((instances.scores >= 0.3).sum())} detections" in line
+        drawn = read_image(str(tmp_path / (os.path.splitext(os.path.basename(path))[0] + ".png")), format="RGB")
+        assert drawn.shape == (512, 512, 3)  # 128 px drawn at 4x
+
+
+def test_readme_model_zoo_table_matches_the_manifest():
+    from adakd.model_zoo.readme_table import replace_table
+
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    assert replace_table(readme, SHIPPED) == readme, "run tools/zoo_table.py"
+    for entry in SHIPPED:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{entry['name']}` |"))
+        for value in (entry.get("metrics") or {}).values():
+            assert f"{value:.2f}" in row
+
+
+def test_zoo_uri_as_teacher_weights_loads_the_verified_checkpoint():
+    from detectron2.config import LazyConfig
+
+    cfg = LazyConfig.load(os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_adaptive.py"))
+    assert cfg.model.teacher_weights == "zoo://shapes_retinanet_r101_teacher"
+    model = instantiate(cfg.model)
+    shipped = torch.load(model_zoo.get_checkpoint("shapes_retinanet_r101_teacher"), weights_only=True)["model"]
+    for key, value in model.teacher.state_dict().items():
+        torch.testing.assert_close(value, shipped[key].to(value.dtype), rtol=0, atol=0, msg=key)

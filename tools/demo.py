@@ -1,0 +1,124 @@
+#!/usr/bin/env python
+"""Runs a model zoo entry (or a config + weights) on image files or a folder and writes visualised PNGs
+with detectron2's Visualizer: boxes with class and score for detectors, coloured masks for segmentation.
+
+    python tools/demo.py --zoo shapes_retinanet_r18_adaptive --input datasets/shapes/val/images --output output/demo
+    python tools/demo.py --config-file projects/AdaptiveKD/configs/shapes_sem_seg_student.py \\
+        --weights zoo://shapes_semantic_fpn_r18_student --input a.png b.png --output output/demo
+
+Prints, per image, the inference time and what was found. Runs on the CPU unless --device cuda is given.
+"""
+import argparse
+import glob
+import os
+import time
+
+import torch
+from detectron2.checkpoint import DetectionCheckpointer
+from detectron2.config import LazyConfig, instantiate
+from detectron2.data import MetadataCatalog
+from detectron2.data import transforms as T
+from detectron2.data.detection_utils import read_image
+from detectron2.utils.visualizer import Visualizer
+
+from adakd import model_zoo
+from adakd.utils.atomic_write import atomic_open
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def list_images(inputs):
+    files = []
+    for item in inputs:
+        if os.path.isdir(item):
+            files += sorted(f for f in glob.glob(os.path.join(item, "*")) if f.lower().endswith(IMAGE_EXTENSIONS))
+        elif os.path.isfile(item):
+            files.append(item)
+        else:
+            raise SystemExit(f"error: input {item!r} is neither an image file nor a folder")
+    if not files:
+        raise SystemExit(f"error: no images ({', '.join(IMAGE_EXTENSIONS)}) in {inputs}")
+    return files
+
+
+class Predictor:
+    """The config's test-time preprocessing and model, on one image at a time (as DefaultPredictor)."""
+
+    def __init__(self, cfg, weights, device):
+        self.model = instantiate(cfg.model).to(device).eval()
+        DetectionCheckpointer(self.model).load(weights)
+        mapper = cfg.dataloader.test.mapper
+        self.input_format = mapper.image_format
+        self.augmentations = T.AugmentationList([instantiate(a) for a in mapper.augmentations])
+        self.device = device
+
+    def __call__(self, image):
+        height, width = image.shape[:2]
+        aug_input = T.AugInput(image)
+        self.augmentations(aug_input)
+        tensor = torch.as_tensor(aug_input.image.astype("float32").transpose(2, 0, 1))
+        with torch.no_grad():
+            return self.model([{"image": tensor.to(self.device), "height": height, "width": width}])[0]
+
+
+def describe_and_draw(output, image_rgb, metadata, threshold):
+    # Small images (the shapes benchmark's 128 px) are drawn enlarged so that labels stay legible.
+    visualizer = Visualizer(image_rgb, metadata, scale=max(1.0, 512 / max(image_rgb.shape[:2])))
+    if "instances" in output:
+        instances = output["instances"].to("cpu")
+        instances = instances[instances.scores >= threshold]
+        names = metadata.get("thing_classes", None)
+        found = [names[c] if names else str(c) for c in instances.pred_classes.tolist()]
+        return visualizer.draw_instance_predictions(instances), f"{len(instances)} detections {found}"
+    labels = output["sem_seg"].argmax(dim=0).to("cpu")
+    classes = metadata.get("stuff_classes", None)
+    present = [classes[c] if classes else str(c) for c in labels.unique().tolist()]
+    return visualizer.draw_sem_seg(labels), f"classes present {present}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--zoo", help="model zoo entry name")
+    source.add_argument("--config-file", help="LazyConfig file (with --weights)")
+    parser.add_argument("--weights", help="checkpoint path, URL or zoo://<entry>")
+    parser.add_argument("--input", nargs="+", required=True, help="image files or folders")
+    parser.add_argument("--output", required=True, help="folder for the visualised PNGs")
+    parser.add_argument("--confidence-threshold", type=float, default=0.3)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+
+    if args.zoo:
+        cfg, weights = model_zoo.get_config(args.zoo), model_zoo.get_checkpoint(args.zoo)
+    else:
+        if not args.weights:
+            parser.error("--config-file needs --weights")
+        cfg, weights = LazyConfig.load(args.config_file), args.weights
+    predictor = Predictor(cfg, weights, args.device)
+    metadata = MetadataCatalog.get(cfg.dataloader.test.dataset.names)
+    os.makedirs(args.output, exist_ok=True)
+
+    for path in list_images(args.input):
+        image = read_image(path, format=predictor.input_format)
+        start = time.perf_counter()
+        output = predictor(image)
+        seconds = time.perf_counter() - start
+        image_rgb = image[:, :, ::-1] if predictor.input_format == "BGR" else image
+        drawing, found = describe_and_draw(output, image_rgb, metadata, args.confidence_threshold)
+        out_path = os.path.join(args.output, os.path.splitext(os.path.basename(path))[0] + ".png")
+        with atomic_open(out_path, "wb") as f:
+            f.write(_png(drawing))
+        print(f"{path}: {seconds * 1000:.1f} ms, {found} -> {out_path}", flush=True)
+
+
+def _png(vis_image):
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", vis_image.get_image()[:, :, ::-1])
+    if not ok:
+        raise RuntimeError("PNG encoding failed")
+    return encoded.tobytes()
+
+
+if __name__ == "__main__":
+    main()
