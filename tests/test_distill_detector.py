@@ -163,7 +163,7 @@ def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
     batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
     with torch.no_grad():
         images = model.teacher.preprocess_image(batch)
-        features = model._run_dense(model.teacher, images.tensor)
+        features = model.run_tapped(model.teacher, images.tensor)
         box_weight = model.distillation_context(batch, features)["box_weight"]
         anchors = model.teacher.anchor_generator(features)
         expected = torch.stack([model.teacher.atss_assign(anchors, b["instances"]) >= 0 for b in batch])
@@ -178,7 +178,7 @@ def test_distill_retinanet_box_weight_marks_matched_anchors(tiny_shapes, teacher
     mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
     batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
     with torch.no_grad():
-        features = model._run_dense(model.teacher, model.teacher.preprocess_image(batch).tensor)
+        features = model.run_tapped(model.teacher, model.teacher.preprocess_image(batch).tensor)
         box_weight = model.distillation_context(batch, features)["box_weight"]
         anchors = model.teacher.anchor_generator(features)
         labels, _ = model.teacher.label_anchors(anchors, [b["instances"] for b in batch])

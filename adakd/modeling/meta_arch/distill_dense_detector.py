@@ -7,41 +7,15 @@ gives weights that load into the plain student config.
 from typing import Dict, List
 
 import torch
-from detectron2.modeling.meta_arch.dense_detector import DenseDetector
-from torch import nn
 
-from ...distill import Distiller
-from ..teacher_weights import load_teacher_weights
+from .distilled_model import DistilledModel
 
 
-class DistillDenseDetector(nn.Module):
-    def __init__(self, *, student: DenseDetector, teacher: DenseDetector, teacher_weights: str, paths,
-                 aggregator, probe_size=(128, 128)):
-        """
-        Args:
-            student, teacher: detectron2 dense detectors (e.g. RetinaNet) with the same ``head_in_features``.
-            teacher_weights: path or URL of the trained teacher.
-            paths: list of DistillPath over the two models' modules (e.g. ``"backbone:p3"``).
-            aggregator: a PathAggregator or ``build_aggregator`` keyword arguments.
-            probe_size: image size of the zero batch that sizes the adapters.
-        """
-        super().__init__()
-        self.student = student
-        load_teacher_weights(teacher, teacher_weights)
-        self.distiller = Distiller(student, teacher, paths, aggregator)
-        probe = torch.zeros(1, 3, *probe_size)
-        self.distiller.build_adapters(lambda: (self._run_dense(student, probe), self._run_dense(teacher, probe)))
-
-    @property
-    def teacher(self):
-        return self.distiller.teacher
-
-    @property
-    def device(self):
-        return self.student.device
+class DistillDenseDetector(DistilledModel):
+    """Student and teacher: detectron2 dense detectors (e.g. RetinaNet) with the same ``head_in_features``."""
 
     @staticmethod
-    def _run_dense(model, image_tensor):
+    def run_tapped(model, image_tensor):
         """Backbone + head, the part of a dense detector that paths tap; returns the head's input features."""
         features = model.backbone(image_tensor.to(model.device))
         features = [features[f] for f in model.head_in_features]
@@ -68,11 +42,7 @@ class DistillDenseDetector(nn.Module):
         losses = self.student(batched_inputs)
         with torch.no_grad():
             images = self.teacher.preprocess_image(batched_inputs)
-            teacher_features = self._run_dense(self.teacher, images.tensor)
+            teacher_features = self.run_tapped(self.teacher, images.tensor)
             context = self.distillation_context(batched_inputs, teacher_features)
         losses.update(self.distiller(context))
         return losses
-
-    def student_state_dict(self):
-        """The student's weights alone: they load into the plain student config."""
-        return self.student.state_dict()

@@ -10,42 +10,16 @@ from typing import Dict, List
 
 import torch
 import torch.nn.functional as F
-from detectron2.modeling.meta_arch import SemanticSegmentor
 from detectron2.structures import ImageList
-from torch import nn
 
-from ...distill import Distiller
-from ..teacher_weights import load_teacher_weights
+from .distilled_model import DistilledModel
 
 
-class DistillSemanticFPN(nn.Module):
-    def __init__(self, *, student: SemanticSegmentor, teacher: SemanticSegmentor, teacher_weights: str, paths,
-                 aggregator, probe_size=(128, 128)):
-        """
-        Args:
-            student, teacher: detectron2 SemanticSegmentor models with an FPN-style head (``head.layers``).
-            teacher_weights: path or URL of the trained teacher.
-            paths: list of DistillPath (e.g. taps ``"backbone.bottom_up:res3"``, ``"sem_seg_head.predictor"``).
-            aggregator: a PathAggregator or ``build_aggregator`` keyword arguments.
-            probe_size: image size of the zero batch that sizes the adapters.
-        """
-        super().__init__()
-        self.student = student
-        load_teacher_weights(teacher, teacher_weights)
-        self.distiller = Distiller(student, teacher, paths, aggregator)
-        probe = torch.zeros(1, 3, *probe_size)
-        self.distiller.build_adapters(lambda: (self._run(student, probe), self._run(teacher, probe)))
-
-    @property
-    def teacher(self):
-        return self.distiller.teacher
-
-    @property
-    def device(self):
-        return self.student.device
+class DistillSemanticFPN(DistilledModel):
+    """Student and teacher: detectron2 SemanticSegmentor models with an FPN-style head (``head.layers``)."""
 
     @staticmethod
-    def _run(model, image_tensor):
+    def run_tapped(model, image_tensor):
         """Backbone + head layers (the logits before upsampling), the part that paths tap."""
         return model.sem_seg_head.layers(model.backbone(image_tensor.to(model.device)))
 
@@ -74,11 +48,7 @@ class DistillSemanticFPN(nn.Module):
         teacher = self.teacher
         with torch.no_grad():
             images = [(x["image"].to(teacher.device) - teacher.pixel_mean) / teacher.pixel_std for x in batched_inputs]
-            logits = self._run(teacher, self._padded(teacher, images))
+            logits = self.run_tapped(teacher, self._padded(teacher, images))
             context = self.distillation_context(batched_inputs, logits)
         losses.update(self.distiller(context))
         return losses
-
-    def student_state_dict(self):
-        """The student's weights alone: they load into the plain student config."""
-        return self.student.state_dict()
