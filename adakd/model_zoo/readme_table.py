@@ -9,7 +9,7 @@ END = "<!-- end of model-zoo-table -->"
 def _metrics(entry):
     if not entry.get("metrics"):
         return "–"
-    return ", ".join(f"{k} {v:.2f}" for k, v in entry["metrics"].items())
+    return ", ".join(f"{k} {v:.2f}" for k, v in sorted(entry["metrics"].items()))
 
 
 def _method(entry):
