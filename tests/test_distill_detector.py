@@ -10,6 +10,8 @@ from detectron2.utils.events import EventStorage
 
 from adakd.config import apply_checked_overrides
 
+from .stand_in_teacher import stand_in_teacher
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "projects/AdaptiveKD/configs")
 TINY_DATA = [
@@ -20,28 +22,9 @@ TINY_DATA = [
 ]
 
 
-def stand_in_teacher(config, path):
-    """An untrained teacher standing in for a trained one (these tests check plumbing, not accuracy).
-
-    Its BN statistics are measured on a few images, as training would, so that its eval-mode features have
-    a sane scale (with the initial mean 0 / var 1 a random 101-layer net's features reach ~1e6).
-    """
-    torch.manual_seed(1)
-    teacher = instantiate(LazyConfig.load(os.path.join(CONFIGS, config)).model)
-    for module in teacher.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.momentum = None  # cumulative average
-    mapper = DatasetMapper(is_train=False, augmentations=[], image_format="BGR")
-    images = teacher.preprocess_image([mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:8]]).tensor
-    with torch.no_grad():
-        teacher.backbone(images)
-    torch.save({"model": teacher.state_dict()}, path)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
 def teacher_weights(tmp_path_factory, tiny_shapes):
-    return stand_in_teacher("shapes_teacher.py", tmp_path_factory.mktemp("teacher") / "teacher.pth")
+    return stand_in_teacher("shapes_teacher.py", "tiny_shapes_train", tmp_path_factory.mktemp("teacher") / "teacher.pth")
 
 
 def distill_cfg(teacher_weights, *overrides):
@@ -150,7 +133,7 @@ def test_missing_or_corrupt_teacher_weights(tiny_shapes, tmp_path):
 
 
 def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
-    weights = stand_in_teacher("shapes_gfl_teacher.py", tmp_path / "gfl_teacher.pth")
+    weights = stand_in_teacher("shapes_gfl_teacher.py", "tiny_shapes_train", tmp_path / "gfl_teacher.pth")
     cfg = apply_checked_overrides(
         LazyConfig.load(os.path.join(CONFIGS, "shapes_gfl_adaptive.py")), TINY_DATA + [f"model.teacher_weights={weights}"]
     )

@@ -20,6 +20,7 @@ from adakd.distill.losses import SoftTargetLoss
 from adakd.engine.lazy_train import do_train
 
 from .fake_datasets import write_ade20k_tree
+from .stand_in_teacher import stand_in_teacher
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "projects/AdaptiveKD/configs")
@@ -120,26 +121,10 @@ def test_sem_seg_evaluator_known_confusion(three_class_gt, tmp_path):
 
 
 # --------------------------------------------------------------------------- DistillSemanticFPN on shapes
-def stand_in_seg_teacher(path):
-    """An untrained shapes Semantic FPN teacher with BN statistics measured on a few images (an untrained
-    101-layer net with mean 0 / var 1 statistics has features of ~1e6 in eval mode)."""
-    torch.manual_seed(1)
-    teacher = instantiate(LazyConfig.load(os.path.join(CONFIGS, "shapes_sem_seg_teacher.py")).model)
-    for module in teacher.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.momentum = None
-    mapper = DatasetMapper(is_train=False, augmentations=[], image_format="BGR")
-    images = torch.stack([(mapper(d)["image"] - teacher.pixel_mean) / teacher.pixel_std
-                          for d in DatasetCatalog.get("tiny_shapes_sem_seg_train")[:8]])
-    with torch.no_grad():
-        teacher.backbone(images)
-    torch.save({"model": teacher.state_dict()}, path)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
 def seg_teacher_weights(tmp_path_factory, tiny_shapes):
-    return stand_in_seg_teacher(tmp_path_factory.mktemp("seg_teacher") / "teacher.pth")
+    return stand_in_teacher("shapes_sem_seg_teacher.py", "tiny_shapes_sem_seg_train",
+                            tmp_path_factory.mktemp("seg_teacher") / "teacher.pth")
 
 
 def tiny_seg_cfg(config, teacher_weights, tmp_path, *overrides):

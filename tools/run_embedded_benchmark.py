@@ -20,7 +20,8 @@ from detectron2.config import LazyConfig
 from tabulate import tabulate
 
 from adakd.data.shapes import ensure_shapes
-from adakd.utils.export import learned_path_weights, sha256_of
+from adakd import model_zoo
+from adakd.utils.export import learned_path_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = "projects/AdaptiveKD/configs"
@@ -56,23 +57,15 @@ def train_net(config, output_dir, flags=(), opts=()):
 
 
 def shipped(name):
-    """Returns the verified checkpoint of zoo entry ``name``, training it first when the file is missing."""
-    def entry():
-        with open(os.path.join(ROOT, "model_zoo", "manifest.json")) as f:
-            return {e["name"]: e for e in json.load(f)["entries"]}[name]
-
-    path = os.path.join(ROOT, entry()["checkpoint"])
-    if not os.path.exists(path):
-        print(f"{entry()['checkpoint']} is missing: training it ({entry().get('train_minutes_2cpu', '?')} min "
+    """Returns the sha256-verified checkpoint of zoo entry ``name`` (as ``model_zoo.get_checkpoint``),
+    training the entry first when its file is missing."""
+    entry = model_zoo.get_entry(name)
+    if not os.path.exists(os.path.join(ROOT, entry["checkpoint"])):
+        print(f"{entry['checkpoint']} is missing: training it ({entry.get('train_minutes_2cpu', '?')} min "
               "on 2 cores when it was shipped).")
         run([sys.executable, "tools/train_zoo_entry.py", name])
-    actual = sha256_of(path)
-    if actual != entry()["sha256"]:
-        raise SystemExit(
-            f"{entry()['checkpoint']} does not match model_zoo/manifest.json: sha256 {actual}, expected "
-            f"{entry()['sha256']}. Delete it to retrain, or restore it with git."
-        )
-    return entry()["checkpoint"]
+    model_zoo.get_checkpoint(name)  # raises ZooChecksumError naming the entry and both hashes
+    return model_zoo.get_entry(name)["checkpoint"]
 
 
 def main():
