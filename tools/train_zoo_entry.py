@@ -45,8 +45,23 @@ RECIPES = {
         "semantic_segmentation", "shapes", "shapes_sem_seg_adaptive.py", "shapes_sem_seg_student.py",
         "shapes_semantic_fpn_r101_teacher",
     ),
+    "shapes_cls_r50_teacher": ("classification", "shapes_cls", "shapes_cls_teacher.py", "shapes_cls_teacher.py", None),
+    "shapes_cls_r18_student": ("classification", "shapes_cls", "shapes_cls_student.py", "shapes_cls_student.py", None),
+    "shapes_cls_r18_adaptive": (
+        "classification", "shapes_cls", "shapes_cls_adaptive.py", "shapes_cls_student.py", "shapes_cls_r50_teacher"
+    ),
 }
-TASK_METRICS = {"detection": ("bbox", ["AP", "AP50"]), "semantic_segmentation": ("sem_seg", ["mIoU", "mACC"])}
+TASK_METRICS = {
+    "detection": ("bbox", ["AP", "AP50"]),
+    "semantic_segmentation": ("sem_seg", ["mIoU", "mACC"]),
+    "classification": ("classification", ["top1_err"]),
+}
+# Students are also measured against the shipped teacher: top-1 agreement error (Stanton et al. 2021).
+_AGAINST_SHAPES_CLS_TEACHER = [
+    f"dataloader.evaluator.teacher_config={CONFIGS}/shapes_cls_teacher.py",
+    "dataloader.evaluator.teacher_weights=zoo://shapes_cls_r50_teacher",
+]
+EVAL_OPTS = {"shapes_cls_r18_student": _AGAINST_SHAPES_CLS_TEACHER, "shapes_cls_r18_adaptive": _AGAINST_SHAPES_CLS_TEACHER}
 
 
 def run_net(config, *args):
@@ -72,14 +87,16 @@ def update_manifest(entry):
         f.write(replace_table(text, manifest["entries"]))
 
 
-def evaluate(eval_config, checkpoint, output_dir, task):
+def evaluate(eval_config, checkpoint, output_dir, task, eval_opts=()):
     results_file = os.path.join(ROOT, output_dir, "eval_results.json")
     if os.path.exists(results_file):
         os.remove(results_file)  # never record an earlier run's numbers
-    run_net(eval_config, "--eval-only", f"train.init_checkpoint={checkpoint}", f"train.output_dir={output_dir}")
+    run_net(eval_config, "--eval-only", f"train.init_checkpoint={checkpoint}", f"train.output_dir={output_dir}",
+            *eval_opts)
     with open(results_file) as f:
         results = json.load(f)
     key, names = TASK_METRICS[task]
+    names = names + (["top1_agreement_err", "teacher_top1_err"] if "top1_agreement_err" in results.get(key, {}) else [])
     return {f"{key}/{n}": round(results[key][n], 4) for n in names}
 
 
@@ -127,7 +144,8 @@ def main():
     else:
         entry["sha256"], entry["size_bytes"] = sha256_of(os.path.join(ROOT, checkpoint)), os.path.getsize(os.path.join(ROOT, checkpoint))
 
-    metrics = evaluate(eval_config, checkpoint, os.path.join(output_dir, "eval_exported"), task)
+    eval_opts = EVAL_OPTS.get(args.name, [])
+    metrics = evaluate(eval_config, checkpoint, os.path.join(output_dir, "eval_exported"), task, eval_opts)
     entry.update(
         name=args.name,
         task=task,
@@ -138,7 +156,7 @@ def main():
         status="trained",
         metrics=metrics,
         metrics_command=f"tools/lazyconfig_train_net.py --config-file {CONFIGS}/{eval_config} --eval-only "
-        f"train.init_checkpoint={checkpoint}",
+        f"train.init_checkpoint={checkpoint}" + "".join(f" {o}" for o in eval_opts),
         train_command=f"python tools/train_zoo_entry.py {args.name}",
     )
     entry.setdefault("distillation", None)

@@ -51,6 +51,10 @@ class Distiller(nn.Module):
         object.__setattr__(self, "teacher", freeze(teacher))
         self.student_recorder = FeatureRecorder(student, [t for p in paths for t in p.student_taps], "student")
         self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.teacher_taps], "teacher")
+        for path in paths:
+            # Losses that use the teacher's own modules (SR's classifier) find them by name.
+            if hasattr(path.loss, "bind_teacher"):
+                path.loss.bind_teacher(teacher)
         if isinstance(aggregator, PathAggregator):
             if list(aggregator.path_names) != self.term_names:
                 raise ValueError(f"The aggregator's paths {aggregator.path_names} are not the distillation "

@@ -1,3 +1,5 @@
 from .cityscapes_sem_seg import CityscapesOfficialSemSegEvaluator
+from .classification_evaluation import ClassificationEvaluator, top1_errors
 
-__all__ = ["CityscapesOfficialSemSegEvaluator"]
+__all__ = ["CityscapesOfficialSemSegEvaluator", "ClassificationEvaluator", "top1_errors"]
+

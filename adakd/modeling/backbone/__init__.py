@@ -1,1 +1,2 @@
 from .resnet_stages import make_resnet_stages
+from .cifar_stem import CIFARStem

@@ -1,0 +1,113 @@
+"""The embedded classification benchmark ("shapes_cls"): 32×32 images of one shape among the six classes
+of the shapes benchmark, small and rotated, on the same noisy, cluttered backgrounds.
+
+It is written in CIFAR-10's python-pickle layout (``data_batch_1``, ``test_batch``, ``batches.meta``), so
+the benchmark goes through the CIFAR loader users will run on the real data. Like the detection set, it is
+generated once under a cache root through a temporary folder renamed into place when complete.
+"""
+import hashlib
+import json
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .shapes import SHAPES_CLASSES, _background, _draw_clutter, _shape_mask
+
+logger = logging.getLogger(__name__)
+
+SHAPES_CLS_VERSION = 1
+FILES = {"train": "data_batch_1", "test": "test_batch"}
+META_FILE = "batches.meta"
+MANIFEST_NAME = "MANIFEST.json"
+
+
+@dataclass(frozen=True)
+class ShapesClassificationSpec:
+    seed: int = 0
+    num_train: int = 10000
+    num_test: int = 2000
+    min_object_size: int = 9
+    max_object_size: int = 24
+
+
+def default_root():
+    return os.path.join(os.environ.get("DETECTRON2_DATASETS", "datasets"), "shapes_cls")
+
+
+def _render(label, rng, spec):
+    size = 32
+    image = _background(rng, size)
+    _draw_clutter(image, rng)
+    object_size = rng.randint(spec.min_object_size, spec.max_object_size + 1)
+    mask = _shape_mask(SHAPES_CLASSES[label], object_size, rng)
+    # Anywhere, as long as the object stays inside the image.
+    y, x = (rng.randint(0, size - mask.shape[0] + 1) for _ in range(2))
+    region = image[y:y + mask.shape[0], x:x + mask.shape[1]]
+    region[mask] = rng.uniform(0, 255, size=3)
+    image += rng.normal(0, 6, size=image.shape)
+    return np.clip(np.round(image), 0, 255).astype(np.uint8)  # RGB
+
+
+def _batch(spec, split):
+    count = spec.num_train if split == "train" else spec.num_test
+    labels, rows = [], []
+    for index in range(count):
+        rng = np.random.RandomState([spec.seed, {"train": 0, "test": 1}[split], index])
+        label = int(rng.randint(len(SHAPES_CLASSES)))
+        rows.append(_render(label, rng, spec).transpose(2, 0, 1).reshape(-1))  # R, G, B planes as in CIFAR
+        labels.append(label)
+    return {b"data": np.stack(rows), b"labels": labels,
+            b"filenames": [f"{split}_{i:06d}.png".encode() for i in range(count)]}
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
+    """Returns the folder of a complete shapes_cls dataset for ``spec``, generating it when absent or
+    outdated; raises RuntimeError when a folder of the current version fails its checksums."""
+    root = os.path.abspath(root or default_root())
+    expected = {"version": SHAPES_CLS_VERSION, "spec": asdict(spec)}
+    manifest_path = os.path.join(root, MANIFEST_NAME)
+    if os.path.isdir(root):
+        try:
+            with open(manifest_path) as f:
+                manifest = json.load(f)
+        except (OSError, ValueError) as e:
+            raise RuntimeError(f"shapes_cls cache {root!r} has no readable {MANIFEST_NAME} ({e}); delete the "
+                               f"folder to regenerate it") from e
+        if all(manifest.get(k) == v for k, v in expected.items()):
+            for name, digest in manifest["sha256"].items():
+                path = os.path.join(root, name)
+                if not os.path.isfile(path) or _sha256(path) != digest:
+                    raise RuntimeError(f"shapes_cls cache {root!r} is corrupt: {path} is missing or does not "
+                                       f"match its checksum; delete the folder to regenerate it")
+            return root
+        logger.info(f"shapes_cls cache {root} is outdated, regenerating.")
+    os.makedirs(os.path.dirname(root), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".shapes_cls-tmp-", dir=os.path.dirname(root))
+    try:
+        logger.info(f"Generating shapes_cls v{SHAPES_CLS_VERSION} into {root} ...")
+        contents = {FILES[s]: _batch(spec, s) for s in FILES}
+        contents[META_FILE] = {b"label_names": [n.encode() for n in SHAPES_CLASSES], b"num_vis": 3072}
+        for name, content in contents.items():
+            with open(os.path.join(tmp, name), "wb") as f:
+                pickle.dump(content, f, protocol=2)
+        manifest = dict(expected, sha256={name: _sha256(os.path.join(tmp, name)) for name in contents})
+        with open(os.path.join(tmp, MANIFEST_NAME), "w") as f:
+            json.dump(manifest, f, indent=2)
+        if os.path.isdir(root):
+            old = tempfile.mkdtemp(prefix=".shapes_cls-old-", dir=os.path.dirname(root))
+            os.replace(root, os.path.join(old, "shapes_cls"))
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root

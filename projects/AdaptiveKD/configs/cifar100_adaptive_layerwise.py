@@ -1,0 +1,8 @@
+"""Tables 2 and 3 (CIFAR-100), "Adaptive-layerwise" AT + ST: one learned weight per AT stage and one for ST:
+4+1 paths."""
+from .common.classification_paths import at_layerwise, st
+from .cifar100_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at_layerwise, st]
+model.aggregator = dict(method="adaptive_layerwise", alpha=1.0)
+train.output_dir = "./output/cifar100_adaptive_layerwise"

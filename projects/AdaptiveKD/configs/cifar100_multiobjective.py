@@ -1,0 +1,7 @@
+"""Tables 2 and 3 (CIFAR-100), "Multiobjective" AT + ST: min-norm combination of the path gradients (Eq. 4)."""
+from .common.classification_paths import at, st
+from .cifar100_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="multiobjective")
+train.output_dir = "./output/cifar100_multiobjective"

@@ -1,0 +1,8 @@
+"""Table 2 (CIFAR-10), "Adaptive-layerwise" AT + ST: one learned weight per AT stage and one for ST: 4+1
+paths."""
+from .common.classification_paths import at_layerwise, st
+from .cifar10_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at_layerwise, st]
+model.aggregator = dict(method="adaptive_layerwise", alpha=1.0)
+train.output_dir = "./output/cifar10_adaptive_layerwise"

@@ -1,0 +1,7 @@
+"""Table 2 (CIFAR-10), "Single" ST: soft targets (T = 4) alone, at its hand-tuned weight 0.1."""
+from .common.classification_paths import WEIGHTS, st
+from .cifar10_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [st]
+model.aggregator = dict(method="hand_tuned", init_weights={k: WEIGHTS[k] for k in ("st",)})
+train.output_dir = "./output/cifar10_single_st"

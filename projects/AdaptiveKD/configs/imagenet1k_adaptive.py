@@ -1,0 +1,23 @@
+"""Table 2 (ImageNet-1K), "Adaptive" AT + ST: the student distilled from the trained teacher with path weights
+v = e^-z learned (Eq. 5, alpha = 1)."""
+from detectron2.config import LazyCall as L
+
+from adakd.distill import NO_WEIGHT_DECAY
+from adakd.modeling.meta_arch import DistillClassifier
+
+from .common.classification_paths import at, st
+from .imagenet1k_student import dataloader, lr_multiplier, optimizer, train
+from .imagenet1k_student import model as student
+from .imagenet1k_teacher import model as teacher
+
+model = L(DistillClassifier)(
+    student=student,
+    teacher=teacher,
+    teacher_weights="./output/imagenet1k_teacher/model_final.pth",
+    paths=[at, st],
+    aggregator=dict(method="adaptive", alpha=1.0),
+    probe_size=(224, 224),
+)
+
+optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed
+train.output_dir = "./output/imagenet1k_adaptive"

@@ -1,0 +1,7 @@
+"""Table 2 (ImageNet-1K), Figure 2, "Adaptive" FM + ST: v = e^-z learned (Eq. 5)."""
+from .common.classification_paths import fm, st
+from .imagenet1k_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [fm, st]
+model.aggregator = dict(method="adaptive", alpha=1.0)
+train.output_dir = "./output/imagenet1k_adaptive_fm_st"

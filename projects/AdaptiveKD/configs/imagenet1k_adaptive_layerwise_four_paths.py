@@ -1,0 +1,8 @@
+"""Table 2 (ImageNet-1K), "Adaptive-layerwise" AT + ST + NST + l2-logit: one learned weight per AT and NST
+stage, one each for ST and l2-logit: 8+2 paths."""
+from .common.classification_paths import at_layerwise, l2_logit, nst_layerwise, st
+from .imagenet1k_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at_layerwise, st, nst_layerwise, l2_logit]
+model.aggregator = dict(method="adaptive_layerwise", alpha=1.0)
+train.output_dir = "./output/imagenet1k_adaptive_layerwise_four_paths"

@@ -1,0 +1,7 @@
+"""Table 2 (ImageNet-1K), "Single" AT: attention transfer on res2-res5 alone, at its hand-tuned weight 1000."""
+from .common.classification_paths import WEIGHTS, at
+from .imagenet1k_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at]
+model.aggregator = dict(method="hand_tuned", init_weights={k: WEIGHTS[k] for k in ("at",)})
+train.output_dir = "./output/imagenet1k_single_at"

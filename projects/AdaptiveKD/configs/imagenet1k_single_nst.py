@@ -1,0 +1,8 @@
+"""Table 2 (ImageNet-1K), "Single" NST: neuron selectivity transfer on res2-res5 alone, at its hand-tuned
+weight 10."""
+from .common.classification_paths import WEIGHTS, nst
+from .imagenet1k_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [nst]
+model.aggregator = dict(method="hand_tuned", init_weights={k: WEIGHTS[k] for k in ("nst",)})
+train.output_dir = "./output/imagenet1k_single_nst"

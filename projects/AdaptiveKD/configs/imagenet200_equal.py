@@ -1,0 +1,7 @@
+"""Tables 2 and 3 (ImageNet-200), "Equal" AT + ST: v = [1, 1]."""
+from .common.classification_paths import at, st
+from .imagenet200_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="equal")
+train.output_dir = "./output/imagenet200_equal"

@@ -1,0 +1,8 @@
+"""Tables 2 and 3 (ImageNet-200), "Multiobjective" AT + ST: min-norm combination of the path gradients (Eq.
+4)."""
+from .common.classification_paths import at, st
+from .imagenet200_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="multiobjective")
+train.output_dir = "./output/imagenet200_multiobjective"

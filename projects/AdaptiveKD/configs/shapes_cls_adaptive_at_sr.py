@@ -1,0 +1,8 @@
+"""Tables 2 and 3 on the embedded classification benchmark (shapes_cls), Figure 2, "Adaptive" AT + SR: v =
+e^-z learned (Eq. 5)."""
+from .common.classification_paths import at, sr
+from .shapes_cls_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, sr]
+model.aggregator = dict(method="adaptive", alpha=1.0)
+train.output_dir = "./output/shapes_cls_adaptive_at_sr"
