@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 
+import cv2
 import pytest
 import torch
 from detectron2.config import instantiate
@@ -142,14 +143,16 @@ def test_trained_checkpoint_loads_into_its_config_exactly(name):
     model.load_state_dict(state, strict=True)  # no missing, no unexpected keys, same shapes
 
 
-def test_eval_only_on_a_shipped_checkpoint_reproduces_the_manifest():
-    entry = model_zoo.get_entry("shapes_retinanet_r18_student")
-    results = os.path.join(ROOT, "output", "test_zoo_reproduce")
+# A detector, and a classifier whose command also measures its agreement with the shipped teacher.
+@pytest.mark.parametrize("name", ["shapes_retinanet_r18_student", "shapes_cls_r18_adaptive"])
+def test_eval_only_on_a_shipped_checkpoint_reproduces_the_manifest(name):
+    entry = model_zoo.get_entry(name)
+    results = os.path.join(ROOT, "output", f"test_zoo_reproduce_{name}")
     command = entry["metrics_command"].split() + [f"train.output_dir={results}"]
     subprocess.run([sys.executable, *command], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(results, "eval_results.json")) as f:
-        bbox = json.load(f)["bbox"]
-    assert {k: round(bbox[k.split("/")[1]], 4) for k in entry["metrics"]} == entry["metrics"]
+        measured = json.load(f)
+    assert {k: round(measured[k.split("/")[0]][k.split("/")[1]], 4) for k in entry["metrics"]} == entry["metrics"]
 
 
 def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
@@ -170,6 +173,30 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
         assert f"{int((instances.scores >= 0.3).sum())} detections" in line
         drawn = read_image(str(tmp_path / (os.path.splitext(os.path.basename(path))[0] + ".png")), format="RGB")
         assert drawn.shape == (512, 512, 3)  # 128 px drawn at 4x
+
+
+def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):
+    from adakd.data import SHAPES_CLASSES
+    from adakd.data.cifar import load_cifar
+    from adakd.data.shapes_classification import ShapesClassificationSpec, ensure_shapes_classification
+
+    folder = ensure_shapes_classification(str(tmp_path / "shapes_cls"), ShapesClassificationSpec(num_train=1, num_test=2))
+    images = []
+    for i, d in enumerate(load_cifar(folder, "shapes_cls", "test")):
+        images.append(str(tmp_path / f"image{i}.png"))
+        cv2.imwrite(images[-1], d["image"][:, :, ::-1])
+    out = subprocess.run(
+        [sys.executable, "tools/demo.py", "--zoo", "shapes_cls_r18_adaptive", "--input", *images,
+         "--output", str(tmp_path / "out")], cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()
+    model = model_zoo.get("shapes_cls_r18_adaptive")
+    for path, line in zip(images, out):
+        image = cv2.imread(path)[:, :, ::-1]  # the classifier reads RGB
+        with torch.no_grad():
+            logits = model([{"image": torch.as_tensor(image.transpose(2, 0, 1).copy())}])[0]["logits"]
+        probability = float(logits.softmax(0).max())
+        assert line.startswith(f"{path}: ") and f"top-1 {SHAPES_CLASSES[int(logits.argmax())]} {probability:.0%}" in line
+        assert cv2.imread(str(tmp_path / "out" / os.path.basename(path))).shape == (512, 512, 3)  # 32 px at 16x
 
 
 def test_readme_model_zoo_table_matches_the_manifest():

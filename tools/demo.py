@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Runs a model zoo entry (or a config + weights) on image files or a folder and writes visualised PNGs
-with detectron2's Visualizer: boxes with class and score for detectors, coloured masks for segmentation.
+with detectron2's Visualizer: boxes with class and score for detectors, coloured masks for segmentation,
+the top-1 class and its probability for classifiers.
 
     python tools/demo.py --zoo shapes_retinanet_r18_adaptive --input datasets/shapes/val/images --output output/demo
     python tools/demo.py --config-file projects/AdaptiveKD/configs/shapes_sem_seg_student.py \\
@@ -70,6 +71,13 @@ def describe_and_draw(output, image_rgb, metadata, threshold):
         names = metadata.get("thing_classes", None)
         found = [names[c] if names else str(c) for c in instances.pred_classes.tolist()]
         return visualizer.draw_instance_predictions(instances), f"{len(instances)} detections {found}"
+    if "logits" in output:  # image classification: the top-1 class and its probability
+        probabilities = output["logits"].softmax(dim=0).to("cpu")
+        top = int(probabilities.argmax())
+        classes = metadata.get("classes", None)
+        label = f"{classes[top] if classes else top} {float(probabilities[top]):.0%}"
+        visualizer.draw_text(label, (4, 4), horizontal_alignment="left")
+        return visualizer.output, f"top-1 {label}"
     labels = output["sem_seg"].argmax(dim=0).to("cpu")
     classes = metadata.get("stuff_classes", None)
     present = [classes[c] if classes else str(c) for c in labels.unique().tolist()]

@@ -82,4 +82,6 @@ def register_classification_datasets(root=None, shapes_spec=ShapesClassification
             MetadataCatalog.remove(name)
         DatasetCatalog.register(name, lambda n=name, f=loader: f(n, root))
         MetadataCatalog.get(name).set(evaluator_type="classification", num_classes=num_classes, dataset_root=root)
+        if name.startswith("shapes_cls_"):
+            MetadataCatalog.get(name).set(classes=list(SHAPES_CLASSES))
     return list(classification_datasets())

@@ -14,13 +14,14 @@ import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 
+import cv2
 import numpy as np
 
-from .shapes import SHAPES_CLASSES, _background, _draw_clutter, _shape_mask
+from .shapes import SHAPES_CLASSES, _background, _shape_mask
 
 logger = logging.getLogger(__name__)
 
-SHAPES_CLS_VERSION = 1
+SHAPES_CLS_VERSION = 2
 FILES = {"train": "data_batch_1", "test": "test_batch"}
 META_FILE = "batches.meta"
 MANIFEST_NAME = "MANIFEST.json"
@@ -31,8 +32,8 @@ class ShapesClassificationSpec:
     seed: int = 0
     num_train: int = 10000
     num_test: int = 2000
-    min_object_size: int = 9
-    max_object_size: int = 24
+    min_object_size: int = 12
+    max_object_size: int = 26
 
 
 def default_root():
@@ -42,13 +43,21 @@ def default_root():
 def _render(label, rng, spec):
     size = 32
     image = _background(rng, size)
-    _draw_clutter(image, rng)
+    # Up to three thin clutter lines (the detection set's 2-8 thick ones would cover a 32 px image).
+    for _ in range(rng.randint(0, 4)):
+        p0, p1 = (tuple(int(v) for v in rng.randint(0, size, 2)) for _ in range(2))
+        cv2.line(image, p0, p1, tuple(float(c) for c in rng.uniform(0, 255, 3)), 1, lineType=cv2.LINE_AA)
     object_size = rng.randint(spec.min_object_size, spec.max_object_size + 1)
     mask = _shape_mask(SHAPES_CLASSES[label], object_size, rng)
     # Anywhere, as long as the object stays inside the image.
     y, x = (rng.randint(0, size - mask.shape[0] + 1) for _ in range(2))
     region = image[y:y + mask.shape[0], x:x + mask.shape[1]]
-    region[mask] = rng.uniform(0, 255, size=3)
+    # A colour that stands out from the background under the object (by 80 in at least one channel).
+    background = region[mask].mean(axis=0)
+    color = rng.uniform(0, 255, size=3)
+    while np.abs(color - background).max() < 80:
+        color = rng.uniform(0, 255, size=3)
+    region[mask] = color
     image += rng.normal(0, 6, size=image.shape)
     return np.clip(np.round(image), 0, 255).astype(np.uint8)  # RGB
 

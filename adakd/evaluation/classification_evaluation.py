@@ -23,13 +23,13 @@ def top1_errors(student_pred, labels, teacher_pred=None):
     student_pred, labels = torch.as_tensor(student_pred), torch.as_tensor(labels)
     if len(student_pred) != len(labels) or len(labels) == 0:
         raise ValueError(f"top1_errors: {len(student_pred)} predictions for {len(labels)} labels")
-    results = {"top1_err": 100.0 * (student_pred != labels).float().mean().item()}
+    results = {"top1_err": 100.0 * (student_pred != labels).double().mean().item()}
     if teacher_pred is not None:
         teacher_pred = torch.as_tensor(teacher_pred)
         if len(teacher_pred) != len(labels):
             raise ValueError(f"top1_errors: {len(teacher_pred)} teacher predictions for {len(labels)} labels")
-        results["teacher_top1_err"] = 100.0 * (teacher_pred != labels).float().mean().item()
-        results["top1_agreement_err"] = 100.0 * (student_pred != teacher_pred).float().mean().item()
+        results["teacher_top1_err"] = 100.0 * (teacher_pred != labels).double().mean().item()
+        results["top1_agreement_err"] = 100.0 * (student_pred != teacher_pred).double().mean().item()
     return results
 
 

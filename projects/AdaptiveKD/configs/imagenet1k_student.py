@@ -14,7 +14,7 @@ from .common.classifier_r18 import model
 dataloader.train.dataset.names = "imagenet1k_train"
 dataloader.train.total_batch_size = 256
 dataloader.train.mapper.augmentations = [
-    L(T.ResizeShortestEdge)(short_edge_length=(256,), max_size=100000),
+    L(T.ResizeShortestEdge)(short_edge_length=(256,), max_size=100000, sample_style="choice"),
     L(T.RandomCrop)(crop_type="absolute", crop_size=(224, 224)),
     L(T.RandomFlip)(horizontal=True),
 ]

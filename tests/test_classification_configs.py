@@ -1,0 +1,107 @@
+"""Every classification config (Tables 2 and 3, Figure 2, for CIFAR-10/100, ImageNet-200/1K and the
+embedded shapes_cls) runs as a user would run it, two iterations on tiny trees in the official layouts:
+the teacher config first, then each distillation row from the teacher it wrote. Only batch, iterations,
+workers, device and (ImageNet-1K) image size are changed."""
+import glob
+import json
+import math
+import os
+
+import pytest
+import torch
+from detectron2.config import LazyConfig
+
+from adakd.data import ShapesClassificationSpec, register_classification_datasets
+from adakd.engine.lazy_train import do_train
+
+from .config_runs import CONFIG_DIR
+from .fake_classification_datasets import write_cifar_trees, write_imagenet1k_tree, write_tiny_imagenet_tree
+
+DATASETS = ("cifar10", "cifar100", "imagenet200", "imagenet1k", "shapes_cls")
+CONFIGS = sorted(
+    os.path.basename(p)[:-3] for ds in DATASETS for p in glob.glob(os.path.join(CONFIG_DIR, f"{ds}_*.py"))
+)
+NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "imagenet200": 200, "imagenet1k": 1000, "shapes_cls": 6}
+# Rows of the paper: 22 per dataset (student, teacher, 4 single, 3 multi-path baselines, adaptive, Table 3's
+# 3 adaptive + 3 layerwise + 4-path hand-tuned, Figure 2's 6 AT/FM x ST/SR pairs beyond AT + ST).
+ROWS_PER_DATASET = 22
+
+
+def _dataset(name):
+    return next(ds for ds in sorted(DATASETS, key=len, reverse=True) if name.startswith(ds + "_"))
+
+
+def load_small(name):
+    cfg = LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))
+    for split in ("train", "test"):
+        for aug in cfg.dataloader[split].mapper.augmentations:  # ImageNet-1K: 64 px instead of 256 / 224
+            if "short_edge_length" in aug:
+                aug.short_edge_length = (64,) if split == "train" else 64
+            if "crop_size" in aug:
+                aug.crop_size = (56, 56)
+        cfg.dataloader[split].num_workers = 0
+    cfg.dataloader.train.total_batch_size = 2
+    cfg.dataloader.test.batch_size = 2
+    cfg.train.max_iter = 2
+    cfg.train.device = "cpu"
+    if "teacher_weights" in cfg.model:
+        # The teacher this workspace trained (shapes_cls ships its teacher in the zoo; tested there).
+        cfg.model.teacher_weights = f"./output/{_dataset(name)}_teacher/model_final.pth"
+        if _dataset(name) == "imagenet1k":
+            cfg.model.probe_size = (56, 56)
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("classification_configs")
+    datasets = str(root / "datasets")
+    write_cifar_trees(datasets)
+    write_tiny_imagenet_tree(datasets)
+    write_imagenet1k_tree(datasets)
+    register_classification_datasets(datasets, ShapesClassificationSpec(num_train=8, num_test=4))
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        yield {}
+    finally:
+        os.chdir(cwd)
+        register_classification_datasets()
+
+
+def test_every_row_has_a_config():
+    assert len(CONFIGS) == ROWS_PER_DATASET * len(DATASETS)
+    for ds in DATASETS:
+        assert {f"{ds}_student", f"{ds}_teacher", f"{ds}_adaptive", f"{ds}_adaptive_layerwise_four_paths",
+                f"{ds}_hand_tuned_fm_sr"} <= set(CONFIGS)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS, key=lambda n: (not n.endswith("_teacher"), n)))
+def test_config_trains_two_iterations_and_evaluates(workspace, name):
+    dataset = _dataset(name)
+    teacher_file = f"./output/{dataset}_teacher/model_final.pth"
+    if "teacher_weights" in LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py")).model:
+        if not os.path.exists(teacher_file):
+            do_train(load_small(f"{dataset}_teacher"))
+    cfg = load_small(name)
+    model = do_train(cfg)
+
+    with open(os.path.join(cfg.train.output_dir, "metrics.json")) as f:
+        record = [json.loads(line) for line in f if "total_loss" in line][-1]
+    assert record["iteration"] == 1 and math.isfinite(record["total_loss"])
+    with open(os.path.join(cfg.train.output_dir, "eval_results.json")) as f:
+        results = json.load(f)["classification"]
+    assert 0.0 <= results["top1_err"] <= 100.0
+    student = getattr(model, "student", model)
+    assert student.head.linear.out_features == NUM_CLASSES[dataset]
+    if hasattr(model, "distiller"):
+        # Distillation rows report the agreement with their teacher, and log every path's loss term.
+        assert 0.0 <= results["top1_agreement_err"] <= 100.0
+        path_names = [p.name for p in cfg.model.paths]
+        terms = model.distiller.term_names
+        assert all(f"loss_distill_{t}" in record for t in terms)
+        layerwise = [p.name for p in cfg.model.paths if p.get("layerwise")]
+        assert len(terms) == len(path_names) + 3 * len(layerwise)  # 4 stages per layerwise path
+    else:
+        assert "top1_agreement_err" not in results
+    assert all(torch.isfinite(p).all() for p in student.parameters())

@@ -1,0 +1,99 @@
+#!/usr/bin/env python
+"""Tables 2 and 3 (and Figure 2) on the embedded classification benchmark (shapes_cls, 32x32, six classes):
+the shipped quarter-width ResNet-50 teacher and ResNet-18 student are evaluated (and trained first only when
+their checkpoints are missing); each requested distillation row is trained here from the shipped teacher;
+top-1 error and top-1 agreement error (student vs teacher) are printed side by side.
+
+    python tools/run_classification_benchmark.py                          # Adaptive AT + ST (~10 min)
+    python tools/run_classification_benchmark.py --rows hand_tuned equal adaptive_layerwise
+    python tools/run_classification_benchmark.py --all                    # every row (hours on 2 cores)
+
+Rows are the suffixes of projects/AdaptiveKD/configs/shapes_cls_<row>.py.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+from detectron2.config import LazyConfig
+from tabulate import tabulate
+
+from adakd import model_zoo
+from adakd.data import ensure_shapes_classification
+from adakd.utils.export import learned_path_weights
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIGS = "projects/AdaptiveKD/configs"
+TEACHER_ENTRY, STUDENT_ENTRY = "shapes_cls_r50_teacher", "shapes_cls_r18_student"
+
+
+def available_rows():
+    names = [os.path.basename(p)[len("shapes_cls_"):-3] for p in glob.glob(os.path.join(ROOT, CONFIGS, "shapes_cls_*.py"))]
+    return sorted(n for n in names if n not in ("student", "teacher"))
+
+
+def train_net(config, output_dir, *args):
+    """Runs tools/lazyconfig_train_net.py; returns the run's classification results."""
+    results = os.path.join(ROOT, output_dir, "eval_results.json")
+    if os.path.exists(results):
+        os.remove(results)  # never report a previous run's numbers
+    cmd = [sys.executable, "tools/lazyconfig_train_net.py", "--config-file", f"{CONFIGS}/{config}",
+           f"train.output_dir={output_dir}", *args]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    with open(results) as f:
+        return json.load(f)["classification"]
+
+
+def shipped(name):
+    """The sha256-verified checkpoint of zoo entry ``name``, trained first when its file is missing."""
+    entry = model_zoo.get_entry(name)
+    if not os.path.exists(os.path.join(ROOT, entry["checkpoint"])):
+        print(f"{entry['checkpoint']} is missing: training it.", flush=True)
+        subprocess.run([sys.executable, "tools/train_zoo_entry.py", name], cwd=ROOT, check=True)
+    model_zoo.get_checkpoint(name)  # raises ZooChecksumError naming the entry and both hashes
+    return model_zoo.get_entry(name)["checkpoint"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", nargs="+", default=["adaptive"], help="rows to train (default: adaptive)")
+    parser.add_argument("--all", action="store_true", help="train every distillation row")
+    parser.add_argument("--output-dir", default="output/classification_benchmark")
+    args = parser.parse_args()
+    rows = available_rows() if args.all else args.rows
+    unknown = [r for r in rows if r not in available_rows()]
+    if unknown:
+        parser.error(f"unknown rows {unknown}; available: {', '.join(available_rows())}")
+    start = time.time()
+
+    print("Dataset:", ensure_shapes_classification(), flush=True)
+    teacher_checkpoint, student_checkpoint = shipped(TEACHER_ENTRY), shipped(STUDENT_ENTRY)
+    against_teacher = [f"dataloader.evaluator.teacher_config={CONFIGS}/shapes_cls_teacher.py",
+                       f"dataloader.evaluator.teacher_weights={teacher_checkpoint}"]
+    table = []
+    teacher = train_net("shapes_cls_teacher.py", f"{args.output_dir}/teacher", "--eval-only",
+                        f"train.init_checkpoint={teacher_checkpoint}")
+    student = train_net("shapes_cls_student.py", f"{args.output_dir}/student", "--eval-only",
+                        f"train.init_checkpoint={student_checkpoint}", *against_teacher)
+    table.append(["student (shipped)", "-", student["top1_err"], student["top1_agreement_err"], ""])
+    for row in rows:
+        config = f"shapes_cls_{row}.py"
+        model = LazyConfig.load(os.path.join(ROOT, CONFIGS, config)).model
+        paths = [p.name for p in model.paths]
+        results = train_net(config, f"{args.output_dir}/{row}")
+        weights = learned_path_weights(os.path.join(ROOT, args.output_dir, row, "model_final.pth"), paths)
+        table.append([row, f"{model.aggregator.method}: {' + '.join(paths)}", results["top1_err"],
+                      results["top1_agreement_err"], ", ".join(f"{k} {v:.3g}" for k, v in (weights or {}).items())])
+    table.append(["teacher (shipped)", "-", teacher["top1_err"], "-", ""])
+    print()
+    print(tabulate(table, headers=["row", "aggregation: paths", "top1 err (%)", "top1 agr err (%)",
+                                   "learned v = e^-z"], tablefmt="github", floatfmt=".2f"))
+    print(f"\nshapes_cls_val (2000 images); whole job {(time.time() - start) / 60:.1f} min.")
+
+
+if __name__ == "__main__":
+    main()
