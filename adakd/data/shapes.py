@@ -11,12 +11,12 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
+
+from ..utils.atomic_write import atomic_directory
 
 logger = logging.getLogger(__name__)
 
@@ -278,9 +278,7 @@ def ensure_shapes(root=None, spec=ShapesSpec()):
             return root
         logger.info(f"Shapes cache {root} has version/spec {manifest.get('version')}, regenerating.")
 
-    os.makedirs(os.path.dirname(root), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".shapes-tmp-", dir=os.path.dirname(root))
-    try:
+    with atomic_directory(root) as tmp:  # an outdated version is swapped out only once the new one is complete
         logger.info(f"Generating shapes v{SHAPES_VERSION} into {root} ...")
         for split in ("train", "val"):
             _generate_split(spec, split, tmp)
@@ -290,11 +288,4 @@ def ensure_shapes(root=None, spec=ShapesSpec()):
         }
         with open(os.path.join(tmp, MANIFEST_NAME), "w") as f:
             json.dump(manifest, f, indent=2)
-        if os.path.isdir(root):  # outdated version: move it aside, then swap the new one in
-            old = tempfile.mkdtemp(prefix=".shapes-old-", dir=os.path.dirname(root))
-            os.replace(root, os.path.join(old, "shapes"))
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, root)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return root

@@ -10,13 +10,12 @@ import json
 import logging
 import os
 import pickle
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
 
+from ..utils.atomic_write import atomic_directory
 from .shapes import SHAPES_CLASSES, _background, _shape_mask
 
 logger = logging.getLogger(__name__)
@@ -100,9 +99,7 @@ def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
                                        f"match its checksum; delete the folder to regenerate it")
             return root
         logger.info(f"shapes_cls cache {root} is outdated, regenerating.")
-    os.makedirs(os.path.dirname(root), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".shapes_cls-tmp-", dir=os.path.dirname(root))
-    try:
+    with atomic_directory(root) as tmp:
         logger.info(f"Generating shapes_cls v{SHAPES_CLS_VERSION} into {root} ...")
         contents = {FILES[s]: _batch(spec, s) for s in FILES}
         contents[META_FILE] = {b"label_names": [n.encode() for n in SHAPES_CLASSES], b"num_vis": 3072}
@@ -112,11 +109,4 @@ def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
         manifest = dict(expected, sha256={name: _sha256(os.path.join(tmp, name)) for name in contents})
         with open(os.path.join(tmp, MANIFEST_NAME), "w") as f:
             json.dump(manifest, f, indent=2)
-        if os.path.isdir(root):
-            old = tempfile.mkdtemp(prefix=".shapes_cls-old-", dir=os.path.dirname(root))
-            os.replace(root, os.path.join(old, "shapes_cls"))
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, root)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return root

@@ -1,6 +1,7 @@
 """Write-then-rename, so a reader never sees a half-written file."""
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 
@@ -26,3 +27,22 @@ def atomic_open(path, mode="w"):
 def atomic_write_json(path, obj):
     with atomic_open(path) as f:
         json.dump(obj, f, indent=2, sort_keys=True)
+
+
+@contextmanager
+def atomic_directory(path):
+    """Yields a temporary sibling folder to fill; on success it replaces ``path`` (an older ``path`` is moved
+    aside, then deleted), so ``path`` is either the old folder or the complete new one, never half-written."""
+    path = os.path.abspath(path)
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}-tmp-", dir=parent)
+    try:
+        yield tmp
+        if os.path.isdir(path):
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}-old-", dir=parent)
+            os.replace(path, os.path.join(old, "previous"))
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
