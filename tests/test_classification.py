@@ -158,9 +158,9 @@ def test_cifar_stem_keeps_resolution_and_classifier_loss_is_cross_entropy():
     model = instantiate(cfg.model)
     assert isinstance(model, ImageClassifier) and isinstance(model.head, ClassificationHead)
     features = model.backbone(torch.zeros(1, 3, 32, 32))
-    # res2..res5 at strides 1, 2, 4, 8 of 32 px with 16, 32, 64, 128 channels (quarter width).
+    # res2..res5 at strides 1, 2, 4, 8 of 32 px with 8, 16, 32, 64 channels (eighth width).
     assert [tuple(features[k].shape[1:]) for k in ("res2", "res3", "res4", "res5")] == [
-        (16, 32, 32), (32, 16, 16), (64, 8, 8), (128, 4, 4)]
+        (8, 32, 32), (16, 16, 16), (32, 8, 8), (64, 4, 4)]
     images = torch.randint(0, 256, (3, 3, 32, 32), dtype=torch.uint8)
     inputs = [{"image": im, "label": label} for im, label in zip(images, [0, 5, 2])]
     model.eval()
@@ -215,8 +215,8 @@ def test_sr_uses_the_teachers_own_classifier(teacher_file):
     sr = next(p for p in model.distiller.paths if p.name == "sr")
     assert sr.loss.teacher_head is model.teacher.head.linear
     assert not any(p.requires_grad for p in sr.loss.teacher_head.parameters())
-    adapter = sr.adapters["0"]  # student feature (128) widened to the teacher's (512)
-    assert (adapter.proj.in_features, adapter.proj.out_features) == (128, 512)
+    adapter = sr.adapters["0"]  # student feature (64) widened to the teacher's (128)
+    assert (adapter.proj.in_features, adapter.proj.out_features) == (64, 128)
     # Eval returns the teacher's logits for the agreement error, equal to the teacher run alone.
     model.eval()
     inputs = [{"image": torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)} for _ in range(2)]

@@ -6,7 +6,7 @@ checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README'
     python tools/train_zoo_entry.py shapes_retinanet_r18_student     # ~4 min on 2 CPU cores
     python tools/train_zoo_entry.py shapes_retinanet_r18_adaptive    # needs the shipped teacher
     python tools/train_zoo_entry.py shapes_retinanet_r101_teacher    # ~45 min
-    python tools/train_zoo_entry.py shapes_cls_r50_teacher           # classification: teacher, then
+    python tools/train_zoo_entry.py shapes_cls_r34_teacher           # classification: teacher, then
     python tools/train_zoo_entry.py shapes_cls_r18_student           # student and adaptive (both are also
     python tools/train_zoo_entry.py shapes_cls_r18_adaptive          # measured against the shipped teacher)
     python tools/train_zoo_entry.py NAME --skip-train                # export + evaluate output/zoo/NAME
@@ -48,10 +48,10 @@ RECIPES = {
         "semantic_segmentation", "shapes", "shapes_sem_seg_adaptive.py", "shapes_sem_seg_student.py",
         "shapes_semantic_fpn_r101_teacher",
     ),
-    "shapes_cls_r50_teacher": ("classification", "shapes_cls", "shapes_cls_teacher.py", "shapes_cls_teacher.py", None),
+    "shapes_cls_r34_teacher": ("classification", "shapes_cls", "shapes_cls_teacher.py", "shapes_cls_teacher.py", None),
     "shapes_cls_r18_student": ("classification", "shapes_cls", "shapes_cls_student.py", "shapes_cls_student.py", None),
     "shapes_cls_r18_adaptive": (
-        "classification", "shapes_cls", "shapes_cls_adaptive.py", "shapes_cls_student.py", "shapes_cls_r50_teacher"
+        "classification", "shapes_cls", "shapes_cls_adaptive.py", "shapes_cls_student.py", "shapes_cls_r34_teacher"
     ),
 }
 TASK_METRICS = {
@@ -62,7 +62,7 @@ TASK_METRICS = {
 # Students are also measured against the shipped teacher: top-1 agreement error (Stanton et al. 2021).
 _AGAINST_SHAPES_CLS_TEACHER = [
     f"dataloader.evaluator.teacher_config={CONFIGS}/shapes_cls_teacher.py",
-    "dataloader.evaluator.teacher_weights=zoo://shapes_cls_r50_teacher",
+    "dataloader.evaluator.teacher_weights=zoo://shapes_cls_r34_teacher",
 ]
 EVAL_OPTS = {"shapes_cls_r18_student": _AGAINST_SHAPES_CLS_TEACHER, "shapes_cls_r18_adaptive": _AGAINST_SHAPES_CLS_TEACHER}
 

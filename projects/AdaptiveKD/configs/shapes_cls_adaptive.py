@@ -13,7 +13,7 @@ from .shapes_cls_teacher import model as teacher
 model = L(DistillClassifier)(
     student=student,
     teacher=teacher,
-    teacher_weights="zoo://shapes_cls_r50_teacher",
+    teacher_weights="zoo://shapes_cls_r34_teacher",
     paths=[at, st],
     aggregator=dict(method="adaptive", alpha=1.0),
     probe_size=(32, 32),

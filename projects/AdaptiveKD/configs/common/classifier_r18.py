@@ -13,8 +13,7 @@ from adakd.modeling.meta_arch import ClassificationHead, ImageClassifier
 model = L(ImageClassifier)(
     backbone=L(ResNet)(
         stem=L(CIFARStem)(in_channels=3, out_channels=64, norm="BN"),
-        # Residual branches start at zero (Goyal et al. 2017): deep nets trained from scratch start shallow.
-        stages=L(make_resnet_stages)(depth=18, width=64, norm="BN", zero_init_residual=True),
+        stages=L(make_resnet_stages)(depth=18, width=64, norm="BN"),
         out_features=["res2", "res3", "res4", "res5"],
         freeze_at=0,
     ),
