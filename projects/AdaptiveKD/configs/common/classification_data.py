@@ -30,4 +30,8 @@ dataloader.test = L(build_detection_test_loader)(
     num_workers=4,
 )
 
-dataloader.evaluator = L(ClassificationEvaluator)(dataset_name="${..test.dataset.names}")
+# Set teacher_config and teacher_weights (e.g. on the command line) to measure a plain student's top-1
+# agreement error with a teacher; distillation configs report it without them.
+dataloader.evaluator = L(ClassificationEvaluator)(
+    dataset_name="${..test.dataset.names}", teacher_config=None, teacher_weights=None
+)
