@@ -35,13 +35,13 @@ def available_rows():
     return sorted(n for n in names if n not in ("student", "teacher"))
 
 
-def train_net(config, output_dir, *args):
-    """Runs tools/lazyconfig_train_net.py; returns the run's classification results."""
+def train_net(config, output_dir, *opts, eval_only=False):
+    """Runs tools/lazyconfig_train_net.py (key=value ``opts``); returns the run's classification results."""
     results = os.path.join(ROOT, output_dir, "eval_results.json")
     if os.path.exists(results):
         os.remove(results)  # never report a previous run's numbers
     cmd = [sys.executable, "tools/lazyconfig_train_net.py", "--config-file", f"{CONFIGS}/{config}",
-           f"train.output_dir={output_dir}", *args]
+           *(["--eval-only"] if eval_only else []), f"train.output_dir={output_dir}", *opts]
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, cwd=ROOT, check=True)
     with open(results) as f:
@@ -75,10 +75,10 @@ def main():
     against_teacher = [f"dataloader.evaluator.teacher_config={CONFIGS}/shapes_cls_teacher.py",
                        f"dataloader.evaluator.teacher_weights={teacher_checkpoint}"]
     table = []
-    teacher = train_net("shapes_cls_teacher.py", f"{args.output_dir}/teacher", "--eval-only",
-                        f"train.init_checkpoint={teacher_checkpoint}")
-    student = train_net("shapes_cls_student.py", f"{args.output_dir}/student", "--eval-only",
-                        f"train.init_checkpoint={student_checkpoint}", *against_teacher)
+    teacher = train_net("shapes_cls_teacher.py", f"{args.output_dir}/teacher",
+                        f"train.init_checkpoint={teacher_checkpoint}", eval_only=True)
+    student = train_net("shapes_cls_student.py", f"{args.output_dir}/student",
+                        f"train.init_checkpoint={student_checkpoint}", *against_teacher, eval_only=True)
     table.append(["student (shipped)", "-", student["top1_err"], student["top1_agreement_err"], ""])
     for row in rows:
         config = f"shapes_cls_{row}.py"
