@@ -110,7 +110,8 @@ def test_tiny_imagenet_train_folders_and_val_annotations(tmp_path):
     train = load_tiny_imagenet(base, "train")
     # Labels index the sorted wnids: n01 → 0, n02 → 1, n03 → 2.
     assert [(os.path.basename(d["file_name"]), d["label"]) for d in train] == [
-        ("n01_0.JPEG", 0), ("n01_1.JPEG", 0), ("n02_0.JPEG", 1), ("n02_1.JPEG", 1), ("n03_0.JPEG", 2), ("n03_1.JPEG", 2)]
+        ("n01_0.JPEG", 0), ("n01_1.JPEG", 0), ("n02_0.JPEG", 1), ("n02_1.JPEG", 1),
+        ("n03_0.JPEG", 2), ("n03_1.JPEG", 2)]
     val = load_tiny_imagenet(base, "val")  # val_0 is n03, val_1 n01, val_2 n02 (reverse order of wnids.txt)
     assert [d["label"] for d in val] == [2, 0, 1]
     with pytest.raises(FileNotFoundError, match=r"tiny-imagenet-200/wnids.txt not found.*tiny-imagenet-200.zip"):

@@ -180,7 +180,8 @@ def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):
     from adakd.data.cifar import load_cifar
     from adakd.data.shapes_classification import ShapesClassificationSpec, ensure_shapes_classification
 
-    folder = ensure_shapes_classification(str(tmp_path / "shapes_cls"), ShapesClassificationSpec(num_train=1, num_test=2))
+    spec = ShapesClassificationSpec(num_train=1, num_test=2)
+    folder = ensure_shapes_classification(str(tmp_path / "shapes_cls"), spec)
     images = []
     for i, d in enumerate(load_cifar(folder, "shapes_cls", "test")):
         images.append(str(tmp_path / f"image{i}.png"))
@@ -195,7 +196,8 @@ def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):
         with torch.no_grad():
             logits = model([{"image": torch.as_tensor(image.transpose(2, 0, 1).copy())}])[0]["logits"]
         probability = float(logits.softmax(0).max())
-        assert line.startswith(f"{path}: ") and f"top-1 {SHAPES_CLASSES[int(logits.argmax())]} {probability:.0%}" in line
+        predicted = SHAPES_CLASSES[int(logits.argmax())]
+        assert line.startswith(f"{path}: ") and f"top-1 {predicted} {probability:.0%}" in line
         assert cv2.imread(str(tmp_path / "out" / os.path.basename(path))).shape == (512, 512, 3)  # 32 px at 16x
 
 

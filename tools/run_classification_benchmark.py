@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Tables 2 and 3 (and Figure 2) on the embedded classification benchmark (shapes_cls, 32x32, six classes):
 the shipped teacher (quarter-width ResNet-34) and student (eighth-width ResNet-18) are evaluated (and trained
-first only when their checkpoints are missing); each requested distillation row is trained here from the shipped teacher;
-top-1 error and top-1 agreement error (student vs teacher) are printed side by side.
+first only when their checkpoints are missing); each requested distillation row is trained here from the
+shipped teacher; top-1 error and top-1 agreement error (student vs teacher) are printed side by side.
 
     python tools/run_classification_benchmark.py                          # Adaptive AT + ST (~10 min)
     python tools/run_classification_benchmark.py --rows hand_tuned equal adaptive_layerwise
@@ -31,7 +31,8 @@ TEACHER_ENTRY, STUDENT_ENTRY = "shapes_cls_r34_teacher", "shapes_cls_r18_student
 
 
 def available_rows():
-    names = [os.path.basename(p)[len("shapes_cls_"):-3] for p in glob.glob(os.path.join(ROOT, CONFIGS, "shapes_cls_*.py"))]
+    files = glob.glob(os.path.join(ROOT, CONFIGS, "shapes_cls_*.py"))
+    names = [os.path.basename(p)[len("shapes_cls_"):-3] for p in files]
     return sorted(n for n in names if n not in ("student", "teacher"))
 
 

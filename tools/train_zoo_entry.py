@@ -64,7 +64,7 @@ _AGAINST_SHAPES_CLS_TEACHER = [
     f"dataloader.evaluator.teacher_config={CONFIGS}/shapes_cls_teacher.py",
     "dataloader.evaluator.teacher_weights=zoo://shapes_cls_r34_teacher",
 ]
-EVAL_OPTS = {"shapes_cls_r18_student": _AGAINST_SHAPES_CLS_TEACHER, "shapes_cls_r18_adaptive": _AGAINST_SHAPES_CLS_TEACHER}
+EVAL_OPTS = {name: _AGAINST_SHAPES_CLS_TEACHER for name in ("shapes_cls_r18_student", "shapes_cls_r18_adaptive")}
 
 
 def run_net(config, *args):

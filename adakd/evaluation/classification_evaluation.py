@@ -82,7 +82,9 @@ class ClassificationEvaluator(DatasetEvaluator):
             logger.warning("ClassificationEvaluator: no predictions were processed")
             return {}
         if teacher and len(teacher) != len(labels):
-            raise RuntimeError(f"ClassificationEvaluator: teacher predictions for {len(teacher)} of {len(labels)} images")
+            raise RuntimeError(
+                f"ClassificationEvaluator: teacher predictions for {len(teacher)} of {len(labels)} images"
+            )
         results = top1_errors(student, labels, teacher or None)
         logger.info(f"Classification on {self.dataset_name or 'the test set'} ({len(labels)} images): {results}")
         return OrderedDict(classification=results)

@@ -36,7 +36,9 @@ class SoftmaxRegressionLoss(nn.Module):
         student's feature to the teacher's width)."""
         super().__init__()
         if teacher_input not in ("logits", "feature"):
-            raise ValueError(f"SoftmaxRegressionLoss: teacher_input must be 'logits' or 'feature', got {teacher_input!r}")
+            raise ValueError(
+                f"SoftmaxRegressionLoss: teacher_input must be 'logits' or 'feature', got {teacher_input!r}"
+            )
         self.teacher_input = teacher_input
         if not isinstance(teacher_head, (nn.Module, str)):
             raise TypeError(f"SoftmaxRegressionLoss: teacher_head must be an nn.Module or the name of a teacher "
