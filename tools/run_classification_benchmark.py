@@ -80,19 +80,20 @@ def main():
                         f"train.init_checkpoint={teacher_checkpoint}", eval_only=True)
     student = train_net("shapes_cls_student.py", f"{args.output_dir}/student",
                         f"train.init_checkpoint={student_checkpoint}", *against_teacher, eval_only=True)
-    table.append(["student (shipped)", "-", student["top1_err"], student["top1_agreement_err"], ""])
+    table.append(["student (shipped)", "-", f"{student['top1_err']:.2f}", f"{student['top1_agreement_err']:.2f}", ""])
     for row in rows:
         config = f"shapes_cls_{row}.py"
         model = LazyConfig.load(os.path.join(ROOT, CONFIGS, config)).model
         paths = [p.name for p in model.paths]
         results = train_net(config, f"{args.output_dir}/{row}")
         weights = learned_path_weights(os.path.join(ROOT, args.output_dir, row, "model_final.pth"), paths)
-        table.append([row, f"{model.aggregator.method}: {' + '.join(paths)}", results["top1_err"],
-                      results["top1_agreement_err"], ", ".join(f"{k} {v:.3g}" for k, v in (weights or {}).items())])
-    table.append(["teacher (shipped)", "-", teacher["top1_err"], "-", ""])
+        table.append([row, f"{model.aggregator.method}: {' + '.join(paths)}", f"{results['top1_err']:.2f}",
+                      f"{results['top1_agreement_err']:.2f}",
+                      ", ".join(f"{k} {v:.3g}" for k, v in (weights or {}).items())])
+    table.append(["teacher (shipped)", "-", f"{teacher['top1_err']:.2f}", "-", ""])
     print()
     print(tabulate(table, headers=["row", "aggregation: paths", "top1 err (%)", "top1 agr err (%)",
-                                   "learned v = e^-z"], tablefmt="github", floatfmt=".2f"))
+                                   "learned v = e^-z"], tablefmt="github", disable_numparse=True))
     print(f"\nshapes_cls_val (2000 images); whole job {(time.time() - start) / 60:.1f} min.")
 
 
