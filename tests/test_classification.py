@@ -246,3 +246,19 @@ def test_sr_teacher_head_name_errors():
     teacher.head.linear = torch.nn.Linear(2, 2)
     with pytest.raises(KeyError, match="no module 'head.linaer'. Close matches: head.linear"):
         loss.bind_teacher(teacher)
+
+
+def test_imagenet1k_needs_its_1000_class_folders(tmp_path):
+    from detectron2.data import DatasetCatalog
+
+    from adakd.data import register_classification_datasets
+
+    (tmp_path / "imagenet" / "val" / "n00000001").mkdir(parents=True)
+    try:
+        register_classification_datasets(str(tmp_path))
+        with pytest.raises(ValueError, match=r"imagenet/val has 1 class folders, expected 1000"):
+            DatasetCatalog.get("imagenet1k_val")
+        with pytest.raises(FileNotFoundError, match=r"imagenet/train does not exist"):
+            DatasetCatalog.get("imagenet1k_train")
+    finally:
+        register_classification_datasets()

@@ -48,12 +48,14 @@ def _imagenet200(name, root, split):
 
 def _imagenet1k(name, root, split):
     folder = os.path.join(root, "imagenet", split)
-    dicts = load_image_folder(folder, dataset="ImageNet-1K")
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"ImageNet-1K: {folder} does not exist. Expected layout: "
+                                f"imagenet/{{train,val}}/<wnid>/*.JPEG (val sorted into its wnid folders)")
     classes = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d)))
-    if len(classes) != 1000:
+    if len(classes) != 1000:  # checked before listing 1.3M files
         raise ValueError(f"ImageNet-1K: {folder} has {len(classes)} class folders, expected 1000 "
                          f"(imagenet/{{train,val}}/<wnid>/*.JPEG; val sorted into wnid folders)")
-    return _with_classes(name, dicts, classes)
+    return _with_classes(name, load_image_folder(folder, classes, "ImageNet-1K"), classes)
 
 
 def classification_datasets(shapes_spec=ShapesClassificationSpec()):
