@@ -21,9 +21,9 @@ import time
 from detectron2.config import LazyConfig
 from tabulate import tabulate
 
-from adakd import model_zoo
 from adakd.data import ensure_shapes_classification
 from adakd.utils.export import learned_path_weights
+from run_embedded_benchmark import shipped  # the verified zoo checkpoint, trained first when missing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = "projects/AdaptiveKD/configs"
@@ -47,16 +47,6 @@ def train_net(config, output_dir, *opts, eval_only=False):
     subprocess.run(cmd, cwd=ROOT, check=True)
     with open(results) as f:
         return json.load(f)["classification"]
-
-
-def shipped(name):
-    """The sha256-verified checkpoint of zoo entry ``name``, trained first when its file is missing."""
-    entry = model_zoo.get_entry(name)
-    if not os.path.exists(os.path.join(ROOT, entry["checkpoint"])):
-        print(f"{entry['checkpoint']} is missing: training it.", flush=True)
-        subprocess.run([sys.executable, "tools/train_zoo_entry.py", name], cwd=ROOT, check=True)
-    model_zoo.get_checkpoint(name)  # raises ZooChecksumError naming the entry and both hashes
-    return model_zoo.get_entry(name)["checkpoint"]
 
 
 def main():

@@ -7,7 +7,6 @@ ones. Annotations are derived from the pixels that stay visible, so every box ti
 The dataset is written once under a cache root, through a temporary directory that is renamed into
 place only when complete, and is regenerated when ``SHAPES_VERSION`` or the generation settings change.
 """
-import hashlib
 import json
 import logging
 import os
@@ -17,6 +16,7 @@ import cv2
 import numpy as np
 
 from ..utils.atomic_write import atomic_directory
+from ..utils.export import sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -225,11 +225,6 @@ def _generate_split(spec, split, root):
         json.dump(coco, f)
 
 
-def _sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 def _expected_manifest(spec):
     return {"version": SHAPES_VERSION, "spec": asdict(spec)}
 
@@ -238,7 +233,7 @@ def _check_complete(root, manifest, spec):
     """Raises CorruptShapesCacheError unless every file the manifest promises is present and intact."""
     for split in ("train", "val"):
         ann = os.path.join(root, "annotations", f"instances_{split}.json")
-        if not os.path.isfile(ann) or _sha256(ann) != manifest.get("annotations_sha256", {}).get(split):
+        if not os.path.isfile(ann) or sha256_of(ann) != manifest.get("annotations_sha256", {}).get(split):
             raise CorruptShapesCacheError(
                 f"Shapes cache {root!r} is corrupt: {ann} is missing or does not match its checksum. "
                 f"Delete {root!r} to regenerate it."
@@ -284,7 +279,7 @@ def ensure_shapes(root=None, spec=ShapesSpec()):
             _generate_split(spec, split, tmp)
         manifest = _expected_manifest(spec)
         manifest["annotations_sha256"] = {
-            split: _sha256(os.path.join(tmp, "annotations", f"instances_{split}.json")) for split in ("train", "val")
+            split: sha256_of(os.path.join(tmp, "annotations", f"instances_{split}.json")) for split in ("train", "val")
         }
         with open(os.path.join(tmp, MANIFEST_NAME), "w") as f:
             json.dump(manifest, f, indent=2)

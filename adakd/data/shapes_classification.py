@@ -5,7 +5,6 @@ It is written in CIFAR-10's python-pickle layout (``data_batch_1``, ``test_batch
 the benchmark goes through the CIFAR loader users will run on the real data. Like the detection set, it is
 generated once under a cache root through a temporary folder renamed into place when complete.
 """
-import hashlib
 import json
 import logging
 import os
@@ -16,6 +15,7 @@ import cv2
 import numpy as np
 
 from ..utils.atomic_write import atomic_directory
+from ..utils.export import sha256_of
 from .shapes import SHAPES_CLASSES, _background, _shape_mask
 
 logger = logging.getLogger(__name__)
@@ -73,11 +73,6 @@ def _batch(spec, split):
             b"filenames": [f"{split}_{i:06d}.png".encode() for i in range(count)]}
 
 
-def _sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
     """Returns the folder of a complete shapes_cls dataset for ``spec``, generating it when absent or
     outdated; raises RuntimeError when a folder of the current version fails its checksums."""
@@ -94,7 +89,7 @@ def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
         if all(manifest.get(k) == v for k, v in expected.items()):
             for name, digest in manifest["sha256"].items():
                 path = os.path.join(root, name)
-                if not os.path.isfile(path) or _sha256(path) != digest:
+                if not os.path.isfile(path) or sha256_of(path) != digest:
                     raise RuntimeError(f"shapes_cls cache {root!r} is corrupt: {path} is missing or does not "
                                        f"match its checksum; delete the folder to regenerate it")
             return root
@@ -106,7 +101,7 @@ def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
         for name, content in contents.items():
             with open(os.path.join(tmp, name), "wb") as f:
                 pickle.dump(content, f, protocol=2)
-        manifest = dict(expected, sha256={name: _sha256(os.path.join(tmp, name)) for name in contents})
+        manifest = dict(expected, sha256={name: sha256_of(os.path.join(tmp, name)) for name in contents})
         with open(os.path.join(tmp, MANIFEST_NAME), "w") as f:
             json.dump(manifest, f, indent=2)
     return root

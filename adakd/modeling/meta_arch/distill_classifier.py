@@ -23,15 +23,12 @@ class DistillClassifier(DistilledModel):
         return model.logits(image_tensor.to(model.device))
 
     def forward(self, batched_inputs: List[Dict[str, torch.Tensor]]):
-        if self.training:
-            losses = self.student(batched_inputs)
-            with torch.no_grad():
-                self.teacher.logits(self.teacher.preprocess_image(batched_inputs))
-            losses.update(self.distiller())
-            return losses
-        outputs = self.student(batched_inputs)
+        outputs = self.student(batched_inputs)  # losses in training, per-image logits in inference
         with torch.no_grad():
             teacher_logits = self.teacher.logits(self.teacher.preprocess_image(batched_inputs))
+        if self.training:
+            outputs.update(self.distiller())
+            return outputs
         self.distiller.clear()  # eval passes record taps too; nothing reads them
         for output, row in zip(outputs, teacher_logits):
             output["teacher_logits"] = row
