@@ -136,6 +136,19 @@ def test_manifest_entries_are_complete():
             assert not entry["metrics"] and not entry["checkpoint"] and not entry["sha256"], entry["name"]
 
 
+def test_shipped_checkpoints_are_what_the_manifest_says_and_fit_the_repository_budget():
+    shipped = [e for e in SHIPPED if e["status"] == "trained" and not e["checkpoint"].startswith(("http", "file:"))]
+    for entry in shipped:
+        path = os.path.join(ROOT, entry["checkpoint"])
+        assert os.path.getsize(path) == entry["size_bytes"], entry["name"]
+        with open(path, "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == entry["sha256"], entry["name"]
+    on_disk = sum(os.path.getsize(os.path.join(ROOT, "model_zoo", "checkpoints", f))
+                  for f in os.listdir(os.path.join(ROOT, "model_zoo", "checkpoints")))
+    assert on_disk == sum(e["size_bytes"] for e in shipped)  # no stray file in model_zoo/checkpoints
+    assert on_disk < 60e6, f"model_zoo/checkpoints holds {on_disk / 1e6:.1f} MB, the budget is 60 MB"
+
+
 @pytest.mark.parametrize("name", TRAINED)
 def test_trained_checkpoint_loads_into_its_config_exactly(name):
     model = instantiate(model_zoo.get_config(name).model)

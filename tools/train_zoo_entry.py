@@ -5,7 +5,7 @@ checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README'
 
     python tools/train_zoo_entry.py shapes_retinanet_r18_student     # ~4 min on 2 CPU cores
     python tools/train_zoo_entry.py shapes_retinanet_r18_adaptive    # needs the shipped teacher
-    python tools/train_zoo_entry.py shapes_retinanet_r101_teacher    # ~45 min
+    python tools/train_zoo_entry.py shapes_retinanet_r101_teacher    # ~33 min
     python tools/train_zoo_entry.py shapes_cls_r34_teacher           # classification: teacher, then
     python tools/train_zoo_entry.py shapes_cls_r18_student           # student and adaptive (both are also
     python tools/train_zoo_entry.py shapes_cls_r18_adaptive          # measured against the shipped teacher)

@@ -33,6 +33,8 @@ def render_table(entries):
             f"| `{e['name']}` | {e['task']} | {e['dataset']} | {('`' + e['teacher'] + '`') if e.get('teacher') else '–'} "
             f"| {_method(e)} | {_metrics(e)} | {size} | {e['status']} |"
         )
+    total = sum(e.get("size_bytes") or 0 for e in entries)
+    rows += ["", f"Shipped checkpoints (fp16): {total / 1e6:.1f} MB in all."]
     return "\n".join([START, *rows, END])
 
 

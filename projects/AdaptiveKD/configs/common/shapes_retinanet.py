@@ -1,8 +1,8 @@
 """detectron2's RetinaNet sized for 128 px shapes images: ResNet-18 at half width (stem 32, stages 32-256
 channels), 64-channel FPN/head, 8-128 px anchors.
 
-The shapes teacher is a ResNet-101 at the same half width, so the pair keeps the paper's R101/R18
-capacity ratio while both fit a CPU (and their fp16 checkpoints fit the repository).
+The shapes teachers (shapes_teacher.py, shapes_sem_seg_teacher.py) are ResNet-101s at 3/8 width: the
+paper's R101/R18 pair at a scale that trains on a CPU and whose fp16 checkpoints fit the repository.
 """
 from detectron2 import model_zoo
 from detectron2.config import LazyCall as L
