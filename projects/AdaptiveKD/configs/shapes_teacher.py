@@ -1,6 +1,6 @@
 """Depth-101 RetinaNet teacher on the embedded shapes benchmark, at 3/8 width (stem 24, stages 96-768
-channels): about twice the student's parameters and 2.4 times its FLOPs (the paper's R101: 4.3 times an R18 in
-FLOPs), small enough that its fp16 checkpoint (13 MB) fits the repository's model zoo budget.
+channels): about twice the student's parameters and 2.4 times its FLOPs (the paper's R101: 4.3 times an R18),
+small enough that its fp16 checkpoint (13.5 MB) fits the repository's model zoo budget (60 MB).
 
 Trained once by ``python tools/train_zoo_entry.py shapes_retinanet_r101_teacher`` and shipped in model_zoo/.
 """
