@@ -216,14 +216,22 @@ def test_sr_uses_the_teachers_own_classifier(teacher_file):
     sr = next(p for p in model.distiller.paths if p.name == "sr")
     assert sr.loss.teacher_head is model.teacher.head.linear
     assert not any(p.requires_grad for p in sr.loss.teacher_head.parameters())
-    adapter = sr.adapters["0"]  # student feature (64) widened to the teacher's (128)
-    assert (adapter.proj.in_features, adapter.proj.out_features) == (64, 128)
+    adapter = sr.adapters["0"]  # student res5 (64 channels) widened to the teacher's (128) by 1x1 conv + BN
+    assert (adapter.proj.in_channels, adapter.proj.out_channels, adapter.proj.kernel_size) == (64, 128, (1, 1))
+    assert isinstance(adapter.proj.norm, torch.nn.BatchNorm2d)
     # Eval returns the teacher's logits for the agreement error, equal to the teacher run alone.
     model.eval()
     inputs = [{"image": torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)} for _ in range(2)]
     outputs = model(inputs)
     expected = torch.stack([o["logits"] for o in model.teacher(inputs)])
     torch.testing.assert_close(torch.stack([o["teacher_logits"] for o in outputs]), expected)
+
+
+def test_fm_sr_share_the_fm_adapters(teacher_file):
+    model = _distill("shapes_cls_hand_tuned_fm_sr", teacher_file)
+    fm, sr = model.distiller.paths
+    assert fm.student_taps == [f"backbone:res{i}" for i in (2, 3, 4, 5)]
+    assert sr.adapters["0"] is fm.adapters["3"]
 
 
 def test_sr_teacher_input_feature_by_hand():

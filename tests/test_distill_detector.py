@@ -141,40 +141,46 @@ def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
     assert {"loss_qfl", "loss_bbox", "loss_dfl", "loss_distill_feats_p", "loss_distill_box"} <= set(history[0])
     assert history[0]["loss_distill_box"] > 0 and logged["distill/box/weight"] != 1.0  # z moved after 2 steps
 
-    # The Box path sees LD weights that mark exactly the teacher's ATSS positives, level by level.
+    # The Box path sees LD positives that mark exactly the ATSS positives, level by level.
     mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
     batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
     with torch.no_grad():
         images = model.teacher.preprocess_image(batch)
         features = model.run_tapped(model.teacher, images.tensor)
-        box_weight = model.distillation_context(batch, features)["box_weight"]
+        box_positive = model.distillation_context(batch, features)["box_positive"]
         anchors = model.teacher.anchor_generator(features)
         expected = torch.stack([model.teacher.atss_assign(anchors, b["instances"]) >= 0 for b in batch])
     model.distiller.clear()
-    assert [tuple(w.shape) for w in box_weight] == [(2, *f.shape[-2:]) for f in features]
-    assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_weight], dim=1), expected.float())
+    assert [tuple(w.shape) for w in box_positive] == [(2, *f.shape[-2:]) for f in features]
+    assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_positive], dim=1), expected.float())
     assert 0 < expected.sum() < expected.numel()
 
 
-def test_distill_retinanet_box_weight_marks_matched_anchors(tiny_shapes, teacher_weights):
+def test_distill_retinanet_box_context_marks_matched_anchors_and_their_deltas(tiny_shapes, teacher_weights):
     model = instantiate(distill_cfg(teacher_weights).model)
     mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
     batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
     with torch.no_grad():
         features = model.run_tapped(model.teacher, model.teacher.preprocess_image(batch).tensor)
-        box_weight = model.distillation_context(batch, features)["box_weight"]
+        context = model.distillation_context(batch, features)
         anchors = model.teacher.anchor_generator(features)
-        labels, _ = model.teacher.label_anchors(anchors, [b["instances"] for b in batch])
+        labels, matched = model.teacher.label_anchors(anchors, [b["instances"] for b in batch])
     model.distiller.clear()
-    assert [tuple(w.shape) for w in box_weight] == [(2, *f.shape[-2:], 9) for f in features]
+    box_positive, box_target = context["box_positive"], context["box_target"]
+    assert [tuple(w.shape) for w in box_positive] == [(2, *f.shape[-2:], 9) for f in features]
+    assert [tuple(w.shape) for w in box_target] == [(2, *f.shape[-2:], 9, 4) for f in features]
     expected = torch.stack([(l >= 0) & (l < 6) for l in labels]).float()
-    assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_weight], dim=1), expected)
+    assert torch.equal(torch.cat([w.reshape(2, -1) for w in box_positive], dim=1), expected)
     assert 0 < expected.sum() < 200
+    # The targets are RetinaNet's own regression targets (anchor -> matched box deltas), in the same order.
+    all_anchors = torch.cat([a.tensor for a in anchors])
+    deltas = torch.stack([model.teacher.box2box_transform.get_deltas(all_anchors, m) for m in matched])
+    assert torch.allclose(torch.cat([t.reshape(2, -1, 4) for t in box_target], dim=1), deltas)
 
 
 def test_st_path_on_classification_logits_matches_sigmoid_kl_by_hand(tiny_shapes, teacher_weights):
-    """common/detection_paths.py's ST path: per level, the sigmoid KL between teacher and student scores,
-    summed over the A·K outputs of a location, averaged over locations, summed over levels (T = 1)."""
+    """common/detection_paths.py's ST path: the sigmoid KL between teacher and student scores, summed over
+    the A·K outputs of a location, averaged over the locations of all levels together (T = 1)."""
     cfg = distill_cfg(teacher_weights)
     paths = LazyConfig.load(os.path.join(CONFIGS, "common/detection_paths.py"))
     cfg.model.paths = [paths.st_cls]
@@ -188,10 +194,12 @@ def test_st_path_on_classification_logits_matches_sigmoid_kl_by_hand(tiny_shapes
         images = model.student.preprocess_image(batch).tensor
         student_logits = model.student.head([model.student.backbone(images)[f] for f in model.student.head_in_features])[0]
         teacher_logits = model.teacher.head([model.teacher.backbone(images)[f] for f in model.teacher.head_in_features])[0]
-    expected = 0.0
+    total, locations = 0.0, 0
     for s, t in zip(student_logits, teacher_logits):
         p, q = torch.sigmoid(t.double()), torch.sigmoid(s.double())
         per_output = p * (p / q).log() + (1 - p) * ((1 - p) / (1 - q)).log()
-        expected += per_output.sum(dim=1).mean().item()
+        total += per_output.sum(dim=1).sum().item()
+        locations += per_output.sum(dim=1).numel()
+    expected = total / locations
     assert expected > 0
     assert losses["loss_distill_st"].item() == pytest.approx(expected, rel=1e-4)

@@ -14,8 +14,10 @@ from adakd.distill.losses import (
     L2LogitLoss,
     LocalizationDistillationLoss,
     NSTLoss,
+    NSTMMDLoss,
     SoftmaxRegressionLoss,
     SoftTargetLoss,
+    TeacherBoundedRegressionLoss,
 )
 
 
@@ -46,13 +48,20 @@ def _sr_case(seed):
 # name -> (loss, student shape, teacher shape, extra kwargs builder)
 CASES = {
     "at": (lambda: AttentionTransferLoss(), (2, 3, 4, 4), (2, 5, 4, 4), {}),
-    "nst": (lambda: NSTLoss(), (2, 3, 4, 4), (2, 5, 4, 4), {}),
+    "nst": (lambda: NSTLoss(), (2, 3, 4, 4), (2, 3, 4, 4), {}),
+    "nst_mmd": (lambda: NSTMMDLoss(), (2, 3, 4, 4), (2, 5, 4, 4), {}),
     "fm": (lambda: FeatureMapLoss(), (4, 6), (4, 6), {}),
     "l2_logit": (lambda: L2LogitLoss(), (4, 6), (4, 6), {}),
     "st_softmax": (lambda: SoftTargetLoss(temperature=4.0), (4, 6), (4, 6), {}),
     "st_sigmoid": (lambda: SoftTargetLoss(temperature=2.0, activation="sigmoid"), (4, 6), (4, 6), {}),
     "st_dense": (lambda: SoftTargetLoss(temperature=1.0), (2, 3, 2, 2), (2, 3, 2, 2), {}),
-    "ld": (lambda: LocalizationDistillationLoss(), (3, 4, 5), (3, 4, 5), {"weight": torch.tensor([1.0, 0.5, 2.0])}),
+    "ld": (lambda: LocalizationDistillationLoss(), (3, 4, 5), (3, 4, 5), {"positive": torch.tensor([1.0, 0.0, 1.0])}),
+    "ld_scored": (
+        lambda: LocalizationDistillationLoss(),
+        (3, 4, 5),
+        (3, 4, 5),
+        {"positive": torch.tensor([1.0, 1.0, 0.0]), "score_logits": _randn(3, 2, seed=30)},
+    ),
     "feature_kd": (lambda: FeatureKDLoss(), (2, 3, 4, 4), (2, 3, 4, 4), {}),
     "feature_kd_masked": (
         lambda: FeatureKDLoss(),
@@ -177,11 +186,12 @@ def test_soft_target_rejects_unknown_activation_and_bad_valid():
         SoftTargetLoss()(torch.zeros(2, 3, 2, 2), torch.zeros(2, 3, 2, 2), valid=torch.ones(2, 4, dtype=torch.bool))
 
 
-def test_l2_logit_by_hand():
+def test_l2_logit_is_mean_over_samples_and_classes():
     student = torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
     teacher = torch.tensor([[0.0, 2.0, 5.0], [1.0, 1.0, 1.0]])
-    # Rows: 0.5 * (1 + 0 + 4) = 2.5 and 0.5 * 3 = 1.5; mean 2.0.
-    assert float(L2LogitLoss()(student, teacher)) == pytest.approx(2.0)
+    # Squared differences 1, 0, 4, 1, 1, 1: their mean over N*K = 6 elements is 8/6 (the official
+    # F.mse_loss), not 0.5 * (5 + 3) / 2 = 2 (the 0.5 * sum over K of Ba & Caruana).
+    assert float(L2LogitLoss()(student, teacher)) == pytest.approx(8.0 / 6.0)
 
 
 def test_attention_transfer_by_hand():
@@ -202,7 +212,7 @@ def test_attention_transfer_resizes_student_map():
     assert float(AttentionTransferLoss()(student, teacher)) == pytest.approx(0.0, abs=1e-7)
 
 
-def test_nst_by_explicit_loops():
+def test_nst_mmd_by_explicit_loops():
     student = _randn(1, 2, 1, 3, seed=11)
     teacher = _randn(1, 3, 1, 3, seed=12)
 
@@ -219,22 +229,7 @@ def test_nst_by_explicit_loops():
 
     s, t = unit_channels(student), unit_channels(teacher)
     expected = mean_kernel(s, s) + mean_kernel(t, t) - 2 * mean_kernel(s, t)
-    assert float(NSTLoss()(student, teacher)) == pytest.approx(expected, rel=1e-5)
-
-
-def test_localization_distillation_per_edge_kl_by_loop():
-    temperature = 10.0
-    student = _randn(2, 4, 5, seed=13) * 5
-    teacher = _randn(2, 4, 5, seed=14) * 5
-    per_edge = [[_kl_of_logits(student[m, e], teacher[m, e], temperature) for e in range(4)] for m in range(2)]
-    loss = LocalizationDistillationLoss(temperature=temperature)
-    assert float(loss(student, teacher)) == pytest.approx(sum(map(sum, per_edge)) / 8, rel=1e-5)
-    assert float(loss(student.reshape(8, 5), teacher.reshape(8, 5))) == pytest.approx(
-        sum(map(sum, per_edge)) / 8, rel=1e-5
-    )
-    # Weighted average over positions of each position's mean over its 4 edges.
-    weighted = (1.0 * sum(per_edge[0]) / 4 + 3.0 * sum(per_edge[1]) / 4) / 4.0
-    assert float(loss(student, teacher, weight=torch.tensor([1.0, 3.0]))) == pytest.approx(weighted, rel=1e-5)
+    assert float(NSTMMDLoss()(student, teacher)) == pytest.approx(expected, rel=1e-5)
 
 
 def test_localization_distillation_empty_gives_connected_zero():
@@ -245,7 +240,18 @@ def test_localization_distillation_empty_gives_connected_zero():
     assert student.grad is not None
 
 
-def test_feature_map_is_mse():
+def test_feature_map_is_mse_of_pooled_features():
+    student = _randn(2, 3, 2, 2, seed=40)
+    teacher = _randn(2, 3, 2, 2, seed=41)
+    gaps = [
+        (sum(float(student[n, c, i, j]) for i in range(2) for j in range(2)) / 4
+         - sum(float(teacher[n, c, i, j]) for i in range(2) for j in range(2)) / 4) ** 2
+        for n in range(2) for c in range(3)
+    ]
+    assert float(FeatureMapLoss()(student, teacher)) == pytest.approx(sum(gaps) / 6, rel=1e-5)
+
+
+def test_feature_map_on_vectors_is_mse():
     student = _randn(3, 4, seed=15)
     teacher = _randn(3, 4, seed=16)
     expected = sum(float(d) ** 2 for d in (student - teacher).flatten()) / 12
@@ -291,13 +297,15 @@ def test_feature_kd_by_explicit_loops():
 
 MISMATCHES = [
     (lambda: AttentionTransferLoss(), (2, 3, 4, 4), (3, 3, 4, 4), {}),
-    (lambda: NSTLoss(), (2, 3, 4, 4), (2, 3, 2, 2), {}),
+    (lambda: NSTLoss(), (2, 3, 4, 4), (2, 5, 4, 4), {}),
+    (lambda: NSTMMDLoss(), (2, 3, 4, 4), (2, 3, 2, 2), {}),
     (lambda: FeatureMapLoss(), (2, 8), (2, 6), {}),
     (lambda: L2LogitLoss(), (2, 8), (2, 6), {}),
     (lambda: SoftTargetLoss(), (2, 8), (2, 6), {}),
     (lambda: SoftTargetLoss(activation="sigmoid"), (2, 3, 4, 4), (2, 3, 4, 5), {}),
     (lambda: LocalizationDistillationLoss(), (3, 4, 8), (3, 4, 5), {}),
     (lambda: FeatureKDLoss(), (2, 3, 4, 4), (2, 4, 4, 4), {}),
+    (lambda: TeacherBoundedRegressionLoss(), (2, 4), (3, 4), {"target": torch.zeros(2, 4)}),
 ]
 
 
@@ -317,26 +325,3 @@ def test_sr_logit_shape_mismatch_names_both_shapes():
         SoftmaxRegressionLoss(head)(feature, torch.zeros(4, 7))
     message = str(error.value)
     assert "SoftmaxRegressionLoss" in message and "(4, 3)" in message and "(4, 7)" in message
-
-
-def test_box_regression_kd_by_hand():
-    from adakd.distill.losses import BoxRegressionKDLoss
-
-    loss = BoxRegressionKDLoss()
-    s = torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 2.0]], requires_grad=True)
-    t = torch.zeros(2, 4, requires_grad=True)
-    # Per anchor mean of squared differences: 1/4 and 4/4; weights 1 and 0 keep only the first.
-    assert loss(s, t).item() == pytest.approx((0.25 + 1.0) / 2)
-    value = loss(s, t, weight=torch.tensor([1.0, 0.0]))
-    assert value.item() == pytest.approx(0.25)
-    value.backward()
-    assert t.grad is None and s.grad[1].abs().sum() == 0 and s.grad[0, 0] > 0
-    assert loss(s, s.detach().clone()).item() == 0.0
-    # Dense (N, A·4, H, W) with A = 2 follows detectron2's (N, H, W, A) anchor order.
-    dense_s = torch.zeros(1, 8, 1, 2)
-    dense_s[0, 4 + 1, 0, 1] = 2.0  # anchor 1, delta 1, at location (0, 1)
-    weight = torch.zeros(1, 1, 2, 2)
-    weight[0, 0, 1, 1] = 1.0
-    assert loss(dense_s, torch.zeros_like(dense_s), weight=weight).item() == pytest.approx(1.0)
-    with pytest.raises(ValueError, match=r"BoxRegressionKDLoss: student and teacher shapes must match"):
-        loss(torch.zeros(2, 4), torch.zeros(3, 4))

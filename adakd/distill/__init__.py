@@ -13,5 +13,5 @@ from .aggregators import (
     min_norm_weights,
 )
 from .distiller import Distiller, freeze
-from .path import DistillPath
+from .path import DistillPath, PooledLoss
 from .taps import FeatureRecorder

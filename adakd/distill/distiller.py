@@ -46,10 +46,14 @@ class Distiller(nn.Module):
         names = [p.name for p in paths]
         if len(set(names)) != len(names):
             raise ValueError(f"Duplicate distillation path names: {names}")
+        for p in paths:
+            if p.adapters_from is not None and p.adapters_from not in names[: names.index(p.name)]:
+                raise ValueError(f"Path {p.name!r} shares the adapters of path {p.adapters_from!r}, which must be "
+                                 f"listed before it; paths: {names}")
         self.paths = nn.ModuleList(paths)
         object.__setattr__(self, "student", student)  # tapped, not owned
         object.__setattr__(self, "teacher", freeze(teacher))
-        self.student_recorder = FeatureRecorder(student, [t for p in paths for t in p.student_taps], "student")
+        self.student_recorder = FeatureRecorder(student, [t for p in paths for t in p.recorded_student_taps], "student")
         self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.teacher_taps], "teacher")
         for path in paths:
             # Losses that use the teacher's own modules (SR's classifier) find them by name.
@@ -92,8 +96,11 @@ class Distiller(nn.Module):
         self.student.eval()
         try:
             run_both_models()
+            by_name = {}
             for path in self.paths:
-                path.build_adapters(self.student_recorder, self.teacher_recorder, norm=norm)
+                shared = by_name[path.adapters_from].adapters_by_tap() if path.adapters_from else None
+                path.build_adapters(self.student_recorder, self.teacher_recorder, norm=norm, shared=shared)
+                by_name[path.name] = path
         finally:
             self.student.train(student_was_training)
             self.clear()

@@ -1,7 +1,18 @@
 """A distillation path: student tap(s), teacher tap(s), adapters where shapes differ, and a loss.
 
-A path over several layers (e.g. AT on res2..res5) sums its per-layer losses into one term named after the
-path; a ``layerwise`` path reports one term per layer, ``"<path>.<layer>"``, so each layer gets a weight.
+How a path over several layers (e.g. AT on res2..res5, LD on P3..P7) combines them depends on the loss:
+
+- Losses that are a mean over a count of elements chosen per batch (a ``PooledLoss``: the RetinaNet box
+  loss over positive anchors, soft targets over valid locations) **pool**: the path adds every layer's
+  numerator and every layer's count and divides once, so ``sum_l S_l / sum_l N_l`` — a detector's
+  loss over all positives of the batch, not a sum of per-level means.
+- Every other loss **sums per tap**: ``sum_l L_l``. These are the losses whose reference code adds one
+  term per layer (AT and NST of the official classification code, FM over four stages, feature KD per
+  FPN level as in Zhang & Ma's code) and the losses that are plain sums (LD: a weighted sum over the
+  positives of all levels, which summed per level is the same sum).
+
+A ``layerwise`` path reports one term per layer, ``"<path>.<layer>"`` (each a per-layer mean for pooled
+losses), so each layer gets a weight.
 """
 import torch
 from torch import nn
@@ -15,19 +26,43 @@ def _layer_name(tap):
     return "_".join(str(k) for k in keys) if keys else module_name.rsplit(".", 1)[-1]
 
 
+class PooledLoss(nn.Module):
+    """A loss that is ``numerator / count``; ``sum_and_count`` returns both, so a path can pool the counts
+    of all its layers before dividing. ``forward`` is the one-layer value."""
+
+    def sum_and_count(self, student, teacher, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def divide(total, count):
+        # Clamp, not a branch: a zero count gives 0 (tied to the student), with no host sync and no NaN.
+        count = torch.as_tensor(count, dtype=total.dtype, device=total.device)
+        return total / count.clamp(min=torch.finfo(total.dtype).eps)
+
+    def forward(self, student, teacher, **kwargs):
+        return self.divide(*self.sum_and_count(student, teacher, **kwargs))
+
+
 class DistillPath(nn.Module):
-    def __init__(self, name, student_taps, teacher_taps, loss, adapter=True, layerwise=False, context_keys=()):
+    def __init__(self, name, student_taps, teacher_taps, loss, adapter=True, layerwise=False, context_keys=(),
+                 student_context_taps=None, adapters_from=None):
         """
         Args:
             name: the path's name, used in losses ("loss_distill_<name>") and logs ("distill/<name>/...").
             student_taps, teacher_taps: a tap or a list of taps of equal length (see ``taps.py``).
-            loss: an nn.Module ``loss(student_feature, teacher_feature, **context) -> scalar``.
+            loss: an nn.Module ``loss(student_feature, teacher_feature, **context) -> scalar``; a
+                ``PooledLoss`` is pooled over the layers (see the module docstring).
             adapter: create a FeatureAdapter for every layer whose shapes differ (see ``build_adapters``).
                 With False the loss gets the raw features, and must accept them.
             layerwise: one loss term per layer instead of their sum.
             context_keys: entries of the Distiller's ``context`` passed to the loss as keyword arguments: a
                 list of names, or a dict ``{loss argument: context entry}``; an entry that is a list with one
                 element per tapped layer is passed layer by layer.
+            student_context_taps: ``{loss argument: taps}``, further student outputs given to the loss layer
+                by layer (one tap per layer; e.g. LD's student classification scores that weight each
+                position). They are detached: they only weight the loss.
+            adapters_from: the name of another path of the same Distiller whose adapters this path reuses
+                for the student taps they share (FM and SR share one set of adapters in Yang et al.'s code).
         """
         super().__init__()
         if not name or "/" in name or "." in name:
@@ -38,9 +73,17 @@ class DistillPath(nn.Module):
         if len(self.student_taps) != len(self.teacher_taps) or not self.student_taps:
             raise ValueError(f"Path {name!r}: {len(self.student_taps)} student taps but "
                              f"{len(self.teacher_taps)} teacher taps")
+        self.student_context_taps = {}
+        for arg, taps in dict(student_context_taps or {}).items():
+            taps = [taps] if isinstance(taps, str) else list(taps)
+            if len(taps) != len(self.student_taps):
+                raise ValueError(f"Path {name!r}: student_context_taps[{arg!r}] has {len(taps)} taps for "
+                                 f"{len(self.student_taps)} layers")
+            self.student_context_taps[arg] = taps
         self.loss = loss
         self.use_adapter = adapter
         self.layerwise = layerwise
+        self.adapters_from = adapters_from
         self.context_keys = dict(context_keys) if hasattr(context_keys, "items") else {k: k for k in context_keys}
         self.layer_names = [_layer_name(t) for t in self.student_taps]
         if len(set(self.layer_names)) != len(self.layer_names):
@@ -55,13 +98,26 @@ class DistillPath(nn.Module):
             return [f"{self.name}.{layer}" for layer in self.layer_names]
         return [self.name]
 
-    def build_adapters(self, student_recorder, teacher_recorder, norm="BN"):
-        """Creates the adapters from one recorded forward pass of both models."""
+    @property
+    def recorded_student_taps(self):
+        """Every student output the path reads: its taps and its context taps."""
+        return self.student_taps + [t for taps in self.student_context_taps.values() for t in taps]
+
+    def build_adapters(self, student_recorder, teacher_recorder, norm="BN", shared=None):
+        """Creates the adapters from one recorded forward pass of both models.
+
+        ``shared``: ``{student tap: adapter}`` of the path named by ``adapters_from``; those are reused."""
+        shared = shared or {}
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
             s, t = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
-            if self.use_adapter and isinstance(s, torch.Tensor) and FeatureAdapter.needed(s.shape[1:], t.shape[1:]):
+            if s_tap in shared:
+                self.adapters[str(i)] = shared[s_tap]
+            elif self.use_adapter and isinstance(s, torch.Tensor) and FeatureAdapter.needed(s.shape[1:], t.shape[1:]):
                 self.adapters[str(i)] = FeatureAdapter(s.shape[1:], t.shape[1:], norm=norm).to(s.device)
         self._adapters_built = True
+
+    def adapters_by_tap(self):
+        return {self.student_taps[int(i)]: adapter for i, adapter in self.adapters.items()}
 
     def forward(self, student_recorder, teacher_recorder, context=None):
         context = context or {}
@@ -69,6 +125,7 @@ class DistillPath(nn.Module):
         if missing:
             raise KeyError(f"Path {self.name!r} needs context {missing}; got {sorted(context)}")
         kwargs = {arg: context[key] for arg, key in self.context_keys.items()}
+        pooled = isinstance(self.loss, PooledLoss)
         losses = []
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
             student, teacher = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
@@ -84,10 +141,19 @@ class DistillPath(nn.Module):
                 k: v[i] if isinstance(v, (list, tuple)) and len(v) == len(self.student_taps) else v
                 for k, v in kwargs.items()
             }
+            for arg, taps in self.student_context_taps.items():
+                layer_kwargs[arg] = student_recorder.get(taps[i]).detach()
             try:
-                losses.append(self.loss(student, teacher.detach(), **layer_kwargs))
+                if pooled:
+                    losses.append(self.loss.sum_and_count(student, teacher.detach(), **layer_kwargs))
+                else:
+                    losses.append(self.loss(student, teacher.detach(), **layer_kwargs))
             except ValueError as e:
                 raise ValueError(f"Distillation path {self.name!r} ({s_tap} -> {t_tap}): {e}") from e
         if self.layerwise and len(losses) > 1:
+            if pooled:
+                losses = [PooledLoss.divide(total, count) for total, count in losses]
             return dict(zip(self.term_names, losses))
+        if pooled:
+            return {self.name: PooledLoss.divide(sum(t for t, _ in losses), sum(c for _, c in losses))}
         return {self.name: losses[0] if len(losses) == 1 else sum(losses)}

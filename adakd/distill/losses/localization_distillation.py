@@ -9,18 +9,26 @@ from ._checks import require, require_ndim, require_same_shape
 
 class LocalizationDistillationLoss(nn.Module):
     """Localization distillation of Zheng et al., "Localization Distillation for Dense Object Detection",
-    CVPR 2022 (arXiv:2102.12252): soft-target KD applied to each box edge's discretised
-    distribution over ``n_bins = reg_max + 1`` offsets (Generalized Focal Loss heads). Per edge ``e``::
+    CVPR 2022 (arXiv:2102.12252, Eq. 4 with the main-distillation-region weighting of its code), at the
+    settings of the authors' R101 → R18 GFL config (mmdetection ``configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py``:
+    ``KnowledgeDistillationKLDivLoss`` with ``T = 10``, weight 0.25, no VLR term).
 
-        LD_e = T^2 * KL(softmax(t_e / T) || softmax(s_e / T)) = T^2 * sum_b p_b (log p_b - log q_b)
+    Each box edge ``e`` carries a distribution over ``n_bins = reg_max + 1`` offsets. Per edge, the KL
+    divergence of the softened distributions is averaged over the bins (not summed) and scaled by ``T^2``::
 
-    Inputs are (M, 4, n_bins) or (M*4, n_bins) edge logits, or a dense head output (N, 4*n_bins, H, W)
-    read as M = N*H*W positions (``weight`` then (N, H, W)); the loss is the mean of ``LD_e`` over all edges.
-    ``weight`` (M,), one value per position (e.g. the teacher's classification score, as LD does), makes it
-    a weighted average over positions of each position's mean over its 4 edges:
-    ``sum_m w_m mean_e LD_me / sum_m w_m``. (LD's reference head instead divides the weighted sum by 4,
-    so its scale follows the number of positions; rescale ``weight`` if that is wanted.)
-    With M == 0 the loss is a zero still connected to ``student``.
+        LD_e = T^2 / n_bins * sum_b p_b (log p_b - log q_b),   p = softmax(t_e / T), q = softmax(s_e / T)
+
+    The loss is the weighted sum over the positive locations ``m`` (ATSS positives) of their 4 edges,
+    divided by 4 (the reference's ``avg_factor=4``), with no division by the number of positives::
+
+        L_LD = sum_m w_m * (1/4) sum_e LD_me,   w_m = max_k sigmoid(z_mk)  (the student's detached score)
+
+    Being a plain sum, the terms of several FPN levels add up to the reference's sum over all levels.
+
+    Inputs: dense head outputs (N, 4*n_bins, H, W) with ``positive`` (N, H, W) in {0, 1} and ``score_logits``
+    the student's classification logits (N, K, H, W) of the same level; or edge logits (M, 4, n_bins) /
+    (M*4, n_bins) with ``positive`` (M,) and ``score_logits`` (M, K). ``positive=None`` counts every
+    location; ``score_logits=None`` weights each by 1. With no positive the loss is a zero tied to ``student``.
     """
 
     def __init__(self, temperature=10.0):
@@ -29,42 +37,40 @@ class LocalizationDistillationLoss(nn.Module):
             raise ValueError(f"LocalizationDistillationLoss: temperature must be positive, got {temperature}")
         self.temperature = float(temperature)
 
-    def forward(self, student, teacher, weight=None):
+    def forward(self, student, teacher, positive=None, score_logits=None):
         require_ndim(self, student, (2, 3, 4), "student edge logits")
         require_same_shape(self, student, teacher)
         if student.dim() == 4:
             require(student.shape[1] % 4 == 0, self, f"dense edge logits need 4*n_bins channels, got {tuple(student.shape)}")
-            n, c = student.shape[:2]
+            n, c, h, w = student.shape
             student = student.permute(0, 2, 3, 1).reshape(-1, 4, c // 4)
             teacher = teacher.permute(0, 2, 3, 1).reshape(-1, 4, c // 4)
-            weight = weight.reshape(-1) if weight is not None else None
+            if score_logits is not None:
+                require(score_logits.dim() == 4 and score_logits.shape[0] == n and score_logits.shape[2:] == (h, w),
+                        self, f"score_logits must be (N, K, H, W) = ({n}, K, {h}, {w}) for edge logits "
+                              f"{(n, c, h, w)}, got {tuple(score_logits.shape)}")
+                score_logits = score_logits.permute(0, 2, 3, 1).reshape(n * h * w, -1)
         if student.dim() == 3:
             require(student.shape[1] == 4, self, f"3-d edge logits must be (M, 4, n_bins), got {tuple(student.shape)}")
         num_bins = student.shape[-1]
-        student = student.reshape(-1, num_bins)
-        teacher = teacher.detach().reshape(-1, num_bins)
-        if student.shape[0] == 0:
-            return student.sum() * 0.0
+        require(student.numel() // num_bins % 4 == 0, self,
+                f"edge logits need 4 edges per location, got student {tuple(student.shape)}")
+        num_positions = student.numel() // num_bins // 4
+        student = student.reshape(num_positions, 4, num_bins)
+        teacher = teacher.detach().reshape(num_positions, 4, num_bins)
 
-        log_q = F.log_softmax(student / self.temperature, dim=1)
-        log_p = F.log_softmax(teacher / self.temperature, dim=1)
-        per_edge = (log_p.exp() * (log_p - log_q)).sum(dim=1) * self.temperature**2
-        if weight is None:
-            return per_edge.mean()
+        weight = student.new_ones(num_positions)
+        if positive is not None:
+            require(positive.numel() == num_positions, self,
+                    f"positive must give one value per location ({num_positions}), got shape {tuple(positive.shape)}")
+            weight = weight * positive.detach().reshape(-1).to(weight.dtype)
+        if score_logits is not None:
+            require(score_logits.dim() == 2 and score_logits.shape[0] == num_positions, self,
+                    f"score_logits must be ({num_positions}, K), got {tuple(score_logits.shape)}")
+            weight = weight * score_logits.detach().sigmoid().max(dim=1).values.to(weight.dtype)
 
-        require(
-            student.shape[0] % 4 == 0,
-            self,
-            f"weight needs 4 edges per position, got {student.shape[0]} edges (student {tuple(student.shape)})",
-        )
-        num_positions = student.shape[0] // 4
-        require(
-            tuple(weight.shape) == (num_positions,),
-            self,
-            f"weight must have shape ({num_positions},), one per position, got {tuple(weight.shape)}",
-        )
-        weight = weight.detach().to(per_edge.dtype)
-        per_position = per_edge.reshape(num_positions, 4).mean(dim=1)
-        # Clamp, not a branch: all-zero weights give 0 / eps = 0, with no host sync and no NaN gradient.
-        total = weight.sum().clamp(min=torch.finfo(per_edge.dtype).eps)
-        return (weight * per_position).sum() / total
+        log_q = F.log_softmax(student / self.temperature, dim=-1)
+        log_p = F.log_softmax(teacher / self.temperature, dim=-1)
+        per_edge = (log_p.exp() * (log_p - log_q)).mean(dim=-1) * self.temperature**2  # (M, 4)
+        # Weight, not index: zero-weight locations drop out with no host sync and the zero stays connected.
+        return (weight[:, None] * per_edge).sum() / 4.0

@@ -1,39 +1,29 @@
-"""Neuron selectivity transfer (NST): match the distributions of per-channel activation patterns."""
+"""Neuron selectivity transfer (NST) as the seed paper's code computes it: matching channel Gram matrices."""
 
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import require, require_ndim
+from ._checks import require_ndim, require_same_shape
 
 
 class NSTLoss(nn.Module):
-    """Neuron selectivity transfer of Huang & Wang, "Like What You Like: Knowledge Distill via Neuron
-    Selectivity Transfer", arXiv:1707.01219, 2017: the squared MMD between the student's and the teacher's
-    channel activation patterns (their Sec. 3), with the polynomial kernel ``d = 2, c = 0``.
+    """Neuron selectivity transfer (Huang & Wang, "Like What You Like: Knowledge Distill via Neuron Selectivity
+    Transfer", arXiv:1707.01219) in the form of the seed paper's released code (wyzelabs-inc/
+    AdaptiveDistillation, ``distillation_losses/nst.py``), which produced its NST rows (Tables 2 and 3).
 
-    Each channel of a feature map (N, C, H, W) is one sample vector over the H*W positions, L2-normalised.
-    With ``k(x, y) = (x . y)^2`` and the student's vectors ``s_i`` (C_s of them) and the teacher's ``t_j``
-    (C_t of them), the squared MMD per image is::
+    Each channel of a feature map (N, C, H, W) is a vector over the H*W positions, L2-normalised; with those
+    rows ``f`` (N, C, H*W), the channel Gram matrix is ``G = f f^T`` (N, C, C), and the loss is::
 
-        mean_ij k(s_i, s_j) + mean_ij k(t_i, t_j) - 2 mean_ij k(s_i, t_j)
+        mean over N*C*C elements of (G(S) - G(T))^2
 
-    and the loss is its mean over the batch. Channel counts may differ; spatial sizes must match.
+    The student is adapted to the teacher's shape first (the path's 1x1 conv + BN adapter, as in that code).
+    Unlike the MMD of Huang & Wang's paper (``NSTMMDLoss``), it pairs channel i of the student with channel
+    i of the teacher: a channel permutation of the teacher changes it.
     """
 
     def forward(self, student, teacher):
         require_ndim(self, student, (4,), "student")
-        require_ndim(self, teacher, (4,), "teacher")
-        require(
-            student.shape[0] == teacher.shape[0] and student.shape[2:] == teacher.shape[2:],
-            self,
-            "batch and spatial sizes must match (channels may differ), "
-            f"got student {tuple(student.shape)} and teacher {tuple(teacher.shape)}",
-        )
-        student = F.normalize(student.flatten(2), dim=2)  # (N, C_s, H*W)
-        teacher = F.normalize(teacher.detach().flatten(2), dim=2)  # (N, C_t, H*W)
-
-        def mean_kernel(a, b):
-            return (a @ b.transpose(1, 2)).pow(2).mean(dim=(1, 2))
-
-        mmd = mean_kernel(student, student) + mean_kernel(teacher, teacher) - 2.0 * mean_kernel(student, teacher)
-        return mmd.mean()
+        require_same_shape(self, student, teacher)
+        student = F.normalize(student.flatten(2), dim=2)
+        teacher = F.normalize(teacher.detach().flatten(2), dim=2)
+        return F.mse_loss(student @ student.transpose(1, 2), teacher @ teacher.transpose(1, 2))

@@ -2,14 +2,14 @@
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from ..path import PooledLoss
 from ._checks import require, require_ndim, require_same_shape
 
 ACTIVATIONS = ("softmax", "sigmoid")
 
 
-class SoftTargetLoss(nn.Module):
+class SoftTargetLoss(PooledLoss):
     """Soft targets of Hinton, Vinyals & Dean, "Distilling the Knowledge in a Neural Network", 2015 (Sec. 2):
     the student matches the teacher's temperature-softened outputs, with the loss scaled by ``T^2`` so its
     gradients keep their magnitude as ``T`` changes.
@@ -26,7 +26,8 @@ class SoftTargetLoss(nn.Module):
     Logits are (N, C) or dense (N, C, H, W) with classes on dim 1; dense maps are treated as N*H*W
     locations. The loss is the mean over locations. ``valid`` (bool, (N,) or (N, H, W)) drops locations,
     e.g. pixels with the segmentation ignore label; when none is valid the loss is a zero that is still
-    connected to ``student``.
+    connected to ``student``. A path over several dense maps (a detector's levels) takes the mean over the
+    locations of all of them together (a pooled loss).
     """
 
     def __init__(self, temperature=4.0, activation="softmax"):
@@ -38,7 +39,7 @@ class SoftTargetLoss(nn.Module):
         self.temperature = float(temperature)
         self.activation = activation
 
-    def forward(self, student, teacher, valid=None):
+    def sum_and_count(self, student, teacher, valid=None):
         require_ndim(self, student, (2, 4), "student logits")
         require_same_shape(self, student, teacher)
         teacher = teacher.detach()
@@ -59,11 +60,11 @@ class SoftTargetLoss(nn.Module):
         per_location = self._divergence(student / self.temperature, teacher / self.temperature)
         per_location = per_location * self.temperature**2
         if valid is None:
-            return per_location.mean()
+            return per_location.sum(), per_location.new_tensor(float(per_location.numel()))
         valid = valid.reshape(-1).bool()
         # torch.where rather than indexing: no host sync, and a zero still tied to student when none is valid.
         kept = torch.where(valid, per_location, per_location.new_zeros(()))
-        return kept.sum() / valid.sum().clamp(min=1)
+        return kept.sum(), valid.sum().to(kept.dtype)
 
     def _divergence(self, student, teacher):
         if self.activation == "softmax":

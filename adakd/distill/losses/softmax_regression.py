@@ -5,7 +5,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import require_same_shape
+from ._checks import require_ndim, require_same_shape
+
+
+TEACHER_INPUTS = ("logits", "feature", "feature_map")
 
 
 class SoftmaxRegressionLoss(nn.Module):
@@ -19,6 +22,10 @@ class SoftmaxRegressionLoss(nn.Module):
 
         mean over elements of (W_T h_S / T - z_T / T)^2
 
+    In the seed paper's code (wyzelabs-inc/AdaptiveDistillation, ``kd_image.py``) the student's res5 map goes
+    through the 1x1 conv + BN adapter shared with FM, is pooled, and meets the teacher's head; the
+    classification paths do the same (``teacher_input="feature_map"``, adapters shared with the FM path).
+
     ``temperature`` only divides both logits (a 1/T^2 rescaling of this L2 form); the default 1.0 is the
     reference setting.
 
@@ -31,13 +38,17 @@ class SoftmaxRegressionLoss(nn.Module):
     """
 
     def __init__(self, teacher_head, temperature=1.0, teacher_input="logits"):
-        """teacher_input: what the path's teacher tap gives, the teacher's ``"logits"`` or its penultimate
+        """teacher_input: what the path's teacher tap gives, the teacher's ``"logits"``, its pooled penultimate
         ``"feature"`` (then the teacher's logits are ``teacher_head(feature)``, and the path's adapter maps the
-        student's feature to the teacher's width)."""
+        student's feature to the teacher's width) or its last ``"feature_map"`` (N, C, H, W) before pooling
+        (both maps are then globally average-pooled before ``teacher_head``; the adapter is the 1x1 conv + BN
+        of the official code, applied before pooling).
+
+        With ``"logits"`` the student tap must still be a feature (pooled or not, as the student's)."""
         super().__init__()
-        if teacher_input not in ("logits", "feature"):
+        if teacher_input not in TEACHER_INPUTS:
             raise ValueError(
-                f"SoftmaxRegressionLoss: teacher_input must be 'logits' or 'feature', got {teacher_input!r}"
+                f"SoftmaxRegressionLoss: teacher_input must be one of {TEACHER_INPUTS}, got {teacher_input!r}"
             )
         self.teacher_input = teacher_input
         if not isinstance(teacher_head, (nn.Module, str)):
@@ -75,7 +86,12 @@ class SoftmaxRegressionLoss(nn.Module):
         return self._teacher_head[0]
 
     def forward(self, student_feature, teacher_logits):
-        if self.teacher_input == "feature":
+        if self.teacher_input == "feature_map":
+            require_ndim(self, student_feature, (4,), "student feature map")
+            require_ndim(self, teacher_logits, (4,), "teacher feature map")
+            student_feature = student_feature.mean(dim=(2, 3))
+            teacher_logits = teacher_logits.mean(dim=(2, 3))
+        if self.teacher_input != "logits":
             with torch.no_grad():
                 teacher_logits = self.teacher_head(teacher_logits)
         student_logits = self.teacher_head(student_feature)

@@ -24,11 +24,12 @@ class DistillDenseDetector(DistilledModel):
 
     @staticmethod
     def split_by_level(flat, teacher_features, anchors):
-        """(N, R) per-anchor values over all levels → per level (N, H, W, A), detectron2's anchor order."""
+        """(N, R, ...) per-anchor values over all levels → per level (N, H, W, A, ...), detectron2's anchor order."""
         per_level, start = [], 0
         for feature, level_anchors in zip(teacher_features, anchors):
             h, w = feature.shape[-2:]
-            per_level.append(flat[:, start : start + len(level_anchors)].reshape(-1, h, w, len(level_anchors) // (h * w)))
+            level = flat[:, start : start + len(level_anchors)]
+            per_level.append(level.reshape(flat.shape[0], h, w, len(level_anchors) // (h * w), *flat.shape[2:]))
             start += len(level_anchors)
         return per_level
 

@@ -1,4 +1,4 @@
-"""Table 4 (ADE20K), "Single" AT: attention transfer on res2-res5 alone, at its hand-tuned weight."""
+"""Table 4 (ADE20K), "Single" AT: attention transfer on res3-res5 alone, at its hand-tuned weight."""
 from .ade20k_adaptive import dataloader, lr_multiplier, model, optimizer, train
 from .common.segmentation_paths import AT_WEIGHT, at
 

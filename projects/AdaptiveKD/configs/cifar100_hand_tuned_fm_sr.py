@@ -1,8 +1,8 @@
 """Tables 2 and 3 (CIFAR-100), Figure 2, "Hand-tuned" FM + SR: feature matching and softmax regression at 1
 each."""
-from .common.classification_paths import WEIGHTS, fm, sr
+from .common.classification_paths import WEIGHTS, fm, sr_sharing_fm
 from .cifar100_adaptive import dataloader, lr_multiplier, model, optimizer, train
 
-model.paths = [fm, sr]
+model.paths = [fm, sr_sharing_fm]
 model.aggregator = dict(method="hand_tuned", init_weights={k: WEIGHTS[k] for k in ("fm", "sr")})
 train.output_dir = "./output/cifar100_hand_tuned_fm_sr"

@@ -1,7 +1,7 @@
 """Table 2 (CIFAR-10), Figure 2, "Adaptive" FM + SR: v = e^-z learned (Eq. 5)."""
-from .common.classification_paths import fm, sr
+from .common.classification_paths import fm, sr_sharing_fm
 from .cifar10_adaptive import dataloader, lr_multiplier, model, optimizer, train
 
-model.paths = [fm, sr]
+model.paths = [fm, sr_sharing_fm]
 model.aggregator = dict(method="adaptive", alpha=1.0)
 train.output_dir = "./output/cifar10_adaptive_fm_sr"

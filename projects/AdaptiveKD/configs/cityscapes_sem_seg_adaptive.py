@@ -1,5 +1,5 @@
 """Table 4 (Cityscapes), "Adaptive" AT + ST: the ResNet-18 Semantic FPN learns from the frozen ResNet-101 one
-through attention transfer (res2-res5) and per-pixel soft targets, path weights v = e^-z learned (Eq. 5).
+through attention transfer (res3-res5) and per-pixel soft targets, path weights v = e^-z learned (Eq. 5).
 
     tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/cityscapes_sem_seg_adaptive.py --num-gpus 8
 """

@@ -1,4 +1,4 @@
-"""Table 4 on the embedded shapes benchmark, "Single" AT: attention transfer on res2-res5 alone, at its hand-
+"""Table 4 on the embedded shapes benchmark, "Single" AT: attention transfer on res3-res5 alone, at its hand-
 tuned weight.
 """
 from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train

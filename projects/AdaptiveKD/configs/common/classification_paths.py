@@ -1,8 +1,11 @@
-"""The paper's classification distillation paths (§4, Tables 2 and 3, Figure 2) between two ImageClassifiers.
+"""The paper's classification distillation paths (§4, Tables 2 and 3, Figure 2) between two ImageClassifiers,
+as the seed paper's released code computes them (wyzelabs-inc/AdaptiveDistillation, ``kd_image.py``).
 
-AT and NST tap the four residual stages res2..res5 (the paper's "layers 2 through 5"); ST and ℓ2-logit tap
-the logits; FM and SR tap the pooled penultimate feature. The ``*_layerwise`` variants give every stage its
-own loss term and weight (Table 3, "Adaptive-layerwise": 4+1 or 8+2 paths).
+AT, NST and FM tap the four residual stages res2..res5 (the paper's "layers 2 through 5") and sum their
+per-stage losses; ST and ℓ2-logit tap the logits; SR taps res5 before pooling. NST, FM and SR see the
+student's stages through 1×1 conv + BN adapters to the teacher's widths; in that code one set of adapters
+serves all of them, so ``sr_sharing_fm`` reuses the FM path's res5 adapter (list FM first). The
+``*_layerwise`` variants give every stage its own loss term and weight (Table 3, "Adaptive-layerwise").
 """
 import copy
 
@@ -27,22 +30,27 @@ at = L(DistillPath)(name="at", student_taps=STAGE_TAPS, teacher_taps=STAGE_TAPS,
 # Hinton's soft targets at T = 4 (the official code's setting).
 st = L(DistillPath)(name="st", student_taps="head.linear", teacher_taps="head.linear",
                     loss=L(SoftTargetLoss)(temperature=4.0))
-# NST compares channel patterns; a 1×1 conv + BN adapter widens the student's channels to the teacher's
-# (64→256, ..., 512→2048), as the official code does.
+# NST: MSE between channel Gram matrices; a 1×1 conv + BN adapter widens the student's channels to the
+# teacher's (64→256, ..., 512→2048), as the official code does.
 nst = L(DistillPath)(name="nst", student_taps=STAGE_TAPS, teacher_taps=STAGE_TAPS, loss=L(NSTLoss)())
+# ℓ2-logit: F.mse_loss between the logits (mean over N·K), the official code's form.
 l2_logit = L(DistillPath)(name="l2_logit", student_taps="head.linear", teacher_taps="head.linear",
                           loss=L(L2LogitLoss)())
-# FM and SR (Yang et al. 2021): the pooled student feature, widened by a linear adapter to the teacher's,
-# regresses the teacher's feature (FM) / goes through the teacher's own classifier (SR).
-fm = L(DistillPath)(name="fm", student_taps="head.pool", teacher_taps="head.pool", loss=L(FeatureMapLoss)())
-sr = L(DistillPath)(name="sr", student_taps="head.pool", teacher_taps="head.pool",
-                    loss=L(SoftmaxRegressionLoss)(teacher_head="head.linear", teacher_input="feature"))
+# FM (Yang et al. 2021): the pooled adapted stage features regress the teacher's, summed over the 4 stages.
+fm = L(DistillPath)(name="fm", student_taps=STAGE_TAPS, teacher_taps=STAGE_TAPS, loss=L(FeatureMapLoss)())
+# SR (Yang et al. 2021): the adapted res5 map, pooled, goes through the teacher's own classifier.
+sr = L(DistillPath)(name="sr", student_taps="backbone:res5", teacher_taps="backbone:res5",
+                    loss=L(SoftmaxRegressionLoss)(teacher_head="head.linear", teacher_input="feature_map"))
+# SR with FM's res5 adapter, for configs that run both (the official FM + SR share their adapters).
+sr_sharing_fm = copy.deepcopy(sr)
+sr_sharing_fm.adapters_from = "fm"
 
 at_layerwise = copy.deepcopy(at)
 at_layerwise.layerwise = True
 nst_layerwise = copy.deepcopy(nst)
 nst_layerwise.layerwise = True
 
-# Hand-tuned weights: §4 (AT, ST) = (1000, 0.1) and Table 3 (NST, ℓ2-logit) = (10, 0.1); FM and SR get unit
-# weights (the paper does not list its Figure 2 weights).
+# Hand-tuned weights: AT, ST = 1000, 0.1 (configs/kd/cifar100/kd_resnet18_resnet50_cifar100_hand_tuned.py of
+# the official code, the paper's §4) and NST, ℓ2-logit = 10, 0.1 (the paper's Table 3 ablation); FM and SR
+# = 1, 1 (kd_resnet18_resnet50_cifar100_srrl_fm_equal.py; the paper lists no Figure 2 weights).
 WEIGHTS = {"at": 1000.0, "st": 0.1, "nst": 10.0, "l2_logit": 0.1, "fm": 1.0, "sr": 1.0}

@@ -2,7 +2,12 @@
 from detectron2.config import LazyCall as L
 
 from adakd.distill import DistillPath
-from adakd.distill.losses import BoxRegressionKDLoss, FeatureKDLoss, LocalizationDistillationLoss, SoftTargetLoss
+from adakd.distill.losses import (
+    FeatureKDLoss,
+    LocalizationDistillationLoss,
+    SoftTargetLoss,
+    TeacherBoundedRegressionLoss,
+)
 
 LEVELS = ["p3", "p4", "p5", "p6", "p7"]
 BACKBONE_LEVELS = ["res3", "res4", "res5"]
@@ -26,25 +31,31 @@ feats_p = L(DistillPath)(
     loss=L(FeatureKDLoss)(),
 )
 
-# Box for RetinaNet: the teacher's box deltas at its matched anchors (DistillRetinaNet's box_weight).
+# Box for RetinaNet: Chen et al.'s teacher-bounded regression towards the ground-truth deltas at the matched
+# anchors (DistillRetinaNet's box_positive / box_target), over the positives of all levels together.
 box_retinanet = L(DistillPath)(
-    name="box", student_taps=BOX_TAPS, teacher_taps=BOX_TAPS, loss=L(BoxRegressionKDLoss)(),
-    context_keys={"weight": "box_weight"},
+    name="box", student_taps=BOX_TAPS, teacher_taps=BOX_TAPS, loss=L(TeacherBoundedRegressionLoss)(margin=0.0),
+    context_keys={"positive": "box_positive", "target": "box_target"},
 )
 
-# Box for GFL: localization distillation at the teacher's ATSS positives (DistillGFL's box_weight).
+# Box for GFL: localization distillation at the ATSS positives (DistillGFL's box_positive), each weighted by
+# the student's own detached max class score (its classification output at the same level).
 box_gfl = L(DistillPath)(
     name="box", student_taps=BOX_TAPS, teacher_taps=BOX_TAPS,
-    loss=L(LocalizationDistillationLoss)(temperature=10.0), context_keys={"weight": "box_weight"},
+    loss=L(LocalizationDistillationLoss)(temperature=10.0), context_keys={"positive": "box_positive"},
+    student_context_taps={"score_logits": CLS_TAPS},
 )
 
-# ST: the teacher's per-class sigmoid scores as soft targets at every location of every level.
+# ST: the teacher's per-class sigmoid scores as soft targets at every location of every level (the mean over
+# the locations of all levels together).
 st_cls = L(DistillPath)(
     name="st", student_taps=CLS_TAPS, teacher_taps=CLS_TAPS, loss=L(SoftTargetLoss)(temperature=1.0, activation="sigmoid"),
 )
 
 # The authors' own loss weights, the paper's hand-tuned baseline: feature KD at 1 (its coefficients live in
-# FeatureKDLoss), LD at 0.25 with T = 10 (LD's GFL configs), the regression hint at 0.5 (Chen et al.'s ν).
+# FeatureKDLoss); LD at 0.25 with T = 10 (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py,
+# also in HikariTJU/LD; that R101 -> R18 config has no VLR term); the teacher-bounded regression at ν = 0.5
+# (Chen et al., NeurIPS 2017, §3.2, the weight of L_b in their L_reg).
 FEATS_WEIGHT = 1.0
 BOX_WEIGHT = 0.25
 BOX_RETINANET_WEIGHT = 0.5

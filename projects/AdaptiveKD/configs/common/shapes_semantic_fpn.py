@@ -1,4 +1,4 @@
-"""Semantic FPN sized for 128 px shapes images: the shapes ResNet-18 (half width, as the detectors),
+"""Semantic FPN sized for 128 px shapes images: the shapes ResNet-18 (quarter width, as the detector),
 64-channel FPN P2-P5, 64-channel GN head, 7 labels (background + 6 shapes)."""
 from detectron2.config import LazyCall as L
 from detectron2.layers import ShapeSpec
@@ -7,9 +7,9 @@ from detectron2.modeling.meta_arch.semantic_seg import SemSegFPNHead
 
 from adakd.data.shapes import SEM_SEG_CLASSES
 
-from .shapes_retinanet import model as retinanet
+from .shapes_gfl import model as gfl
 
-backbone = retinanet.backbone
+backbone = gfl.backbone
 backbone.bottom_up.out_features = ["res2", "res3", "res4", "res5"]
 backbone.in_features = ["res2", "res3", "res4", "res5"]
 backbone.top_block = None
@@ -24,6 +24,6 @@ model = L(SemanticSegmentor)(
         norm="GN",
         ignore_value=255,
     ),
-    pixel_mean=retinanet.pixel_mean,
-    pixel_std=retinanet.pixel_std,
+    pixel_mean=gfl.pixel_mean,
+    pixel_std=gfl.pixel_std,
 )

@@ -1,0 +1,271 @@
+"""Path losses against the code the paper's numbers came from: each reference formula re-expressed here
+independently (LD's KnowledgeDistillationKLDivLoss + LDHead, the seed authors' NST / FM / logits losses),
+run on the same random inputs, plus small cases worked out by hand."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from adakd.distill import Distiller, DistillPath
+from adakd.distill.losses import (
+    FeatureMapLoss,
+    L2LogitLoss,
+    LocalizationDistillationLoss,
+    NSTLoss,
+    NSTMMDLoss,
+    SoftmaxRegressionLoss,
+    SoftTargetLoss,
+    TeacherBoundedRegressionLoss,
+)
+
+
+def _randn(*shape, seed):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+class FakeRecorder:
+    """Stands in for a FeatureRecorder: tap name -> tensor."""
+
+    def __init__(self, outputs):
+        self.outputs = outputs
+
+    def get(self, tap):
+        return self.outputs[tap]
+
+
+# ------------------------------------------------------------------------------------------------- LD
+def _reference_ld(student_levels, teacher_levels, score_levels, positive_levels, temperature=10.0):
+    """LDHead.loss_by_feat_single + KnowledgeDistillationKLDivLoss, re-expressed: per level, positives'
+    edges as rows (M*4, n_bins); kl_div(..., 'none').mean(1) * T^2; weight = the student's detached max
+    sigmoid score expanded to the 4 edges; reduction 'mean' with avg_factor 4 = sum / 4; levels summed."""
+    total = 0.0
+    for s, t, z, pos in zip(student_levels, teacher_levels, score_levels, positive_levels):
+        n, c, h, w = s.shape
+        s_rows = s.permute(0, 2, 3, 1).reshape(-1, c)
+        t_rows = t.permute(0, 2, 3, 1).reshape(-1, c)
+        scores = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+        idx = pos.reshape(-1).nonzero().squeeze(1)
+        if len(idx) == 0:
+            continue
+        pred = s_rows[idx].reshape(-1, c // 4)
+        soft = t_rows[idx].reshape(-1, c // 4)
+        weight = scores.sigmoid().max(dim=1)[0][idx][:, None].expand(-1, 4).reshape(-1)
+        kd = F.kl_div(F.log_softmax(pred / temperature, dim=1), F.softmax(soft / temperature, dim=1),
+                      reduction="none").mean(1) * temperature**2
+        total += float((kd * weight).sum() / 4.0)
+    return total
+
+
+def test_ld_matches_the_reference_head_over_levels_with_unequal_positives():
+    bins, classes = 17, 3
+    sizes = [(4, 4), (2, 2)]
+    student = [_randn(2, 4 * bins, h, w, seed=i) * 3 for i, (h, w) in enumerate(sizes)]
+    teacher = [_randn(2, 4 * bins, h, w, seed=10 + i) * 3 for i, (h, w) in enumerate(sizes)]
+    scores = [_randn(2, classes, h, w, seed=20 + i) for i, (h, w) in enumerate(sizes)]
+    positive = [(_randn(2, h, w, seed=30 + i) > 0.3).float() for i, (h, w) in enumerate(sizes)]
+    assert positive[0].sum() != positive[1].sum()
+    expected = _reference_ld(student, teacher, scores, positive)
+
+    path = DistillPath("box", ["s:0", "s:1"], ["t:0", "t:1"], LocalizationDistillationLoss(temperature=10.0),
+                       context_keys={"positive": "box_positive"}, student_context_taps={"score_logits": ["z:0", "z:1"]})
+    path._adapters_built = True
+    students = FakeRecorder({"s:0": student[0], "s:1": student[1], "z:0": scores[0], "z:1": scores[1]})
+    teachers = FakeRecorder({"t:0": teacher[0], "t:1": teacher[1]})
+    value = path(students, teachers, {"box_positive": positive})["box"]
+    assert float(value) == pytest.approx(expected, rel=1e-5)
+
+
+def test_ld_bin_mean_kl_student_score_weights_by_hand():
+    # One position, 4 edges of 2 bins. Edge 0: student [0, 0] -> q = [1/2, 1/2], teacher [T log 3, 0] ->
+    # p = [3/4, 1/4]; the other edges equal. KL = 3/4 log(3/2) + 1/4 log(1/2); averaged over the 2 bins.
+    temperature = 2.0
+    student = torch.zeros(1, 4, 2)
+    teacher = torch.zeros(1, 4, 2)
+    teacher[0, 0, 0] = temperature * math.log(3.0)
+    kl = 0.75 * math.log(1.5) + 0.25 * math.log(0.5)
+    per_edge = temperature**2 * kl / 2
+    score = torch.tensor([[0.0, math.log(3.0)]])  # max sigmoid 3/4
+    loss = LocalizationDistillationLoss(temperature=temperature)
+    assert float(loss(student, teacher)) == pytest.approx(per_edge / 4, rel=1e-6)
+    assert float(loss(student, teacher, score_logits=score)) == pytest.approx(0.75 * per_edge / 4, rel=1e-6)
+    # A sum over positions, not a mean: two identical positions give twice the loss.
+    two = loss(student.repeat(2, 1, 1), teacher.repeat(2, 1, 1), positive=torch.ones(2))
+    assert float(two) == pytest.approx(2 * per_edge / 4, rel=1e-6)
+    assert float(loss(student, teacher, positive=torch.zeros(1))) == 0.0
+
+
+def test_ld_is_17_times_smaller_than_a_bin_sum():
+    student, teacher = _randn(5, 4, 17, seed=1) * 4, _randn(5, 4, 17, seed=2) * 4
+    bin_sum = sum(
+        float(F.kl_div(F.log_softmax(student[m, e] / 10, 0), F.softmax(teacher[m, e] / 10, 0), reduction="sum"))
+        for m in range(5) for e in range(4)
+    ) * 100 / 4
+    assert float(LocalizationDistillationLoss()(student, teacher)) == pytest.approx(bin_sum / 17, rel=1e-5)
+
+
+def test_ld_bad_score_shape_names_the_culprit():
+    with pytest.raises(ValueError, match=r"LocalizationDistillationLoss: score_logits"):
+        LocalizationDistillationLoss()(torch.zeros(1, 8, 2, 2), torch.zeros(1, 8, 2, 2),
+                                       score_logits=torch.zeros(1, 3, 2, 3))
+
+
+# ----------------------------------------------------------------------------- pooled normalisation
+def test_pooled_path_divides_by_the_positives_of_all_levels_together():
+    # Level 0: one positive anchor with error 4 (delta 2 on one coordinate); level 1: three positives with
+    # error 1 each. The teacher is exact everywhere, so every positive student is worse and counts.
+    s0, t0, y0 = torch.tensor([[2.0, 0, 0, 0]]), torch.zeros(1, 4), torch.zeros(1, 4)
+    s1, t1, y1 = torch.tensor([[1.0, 0, 0, 0]] * 3), torch.zeros(3, 4), torch.zeros(3, 4)
+    loss = TeacherBoundedRegressionLoss()
+    students = FakeRecorder({"a": s0, "b": s1})
+    teachers = FakeRecorder({"a": t0, "b": t1})
+    context = {"positive": [torch.ones(1), torch.ones(3)], "target": [y0, y1]}
+    pooled = DistillPath("box", ["a", "b"], ["a", "b"], loss, context_keys=["positive", "target"])
+    pooled._adapters_built = True
+    assert float(pooled(students, teachers, context)["box"]) == pytest.approx((4 + 3) / 4)  # not 4/1 + 3/3
+    layerwise = DistillPath("box", ["a", "b"], ["a", "b"], loss, context_keys=["positive", "target"], layerwise=True)
+    layerwise._adapters_built = True
+    terms = layerwise(students, teachers, context)
+    assert float(terms["box.a"]) == pytest.approx(4.0) and float(terms["box.b"]) == pytest.approx(1.0)
+
+
+def test_soft_targets_pool_locations_over_levels():
+    s = [_randn(1, 3, 2, 2, seed=50), _randn(1, 3, 1, 1, seed=51)]
+    t = [_randn(1, 3, 2, 2, seed=52), _randn(1, 3, 1, 1, seed=53)]
+    per_location = []
+    for a, b in zip(s, t):
+        for i in range(a.shape[2]):
+            for j in range(a.shape[3]):
+                per_location.append(float(F.kl_div(F.log_softmax(a[0, :, i, j], 0), F.softmax(b[0, :, i, j], 0),
+                                                   reduction="sum")))
+    path = DistillPath("st", ["a", "b"], ["a", "b"], SoftTargetLoss(temperature=1.0))
+    path._adapters_built = True
+    value = path(FakeRecorder({"a": s[0], "b": s[1]}), FakeRecorder({"a": t[0], "b": t[1]}))["st"]
+    assert float(value) == pytest.approx(sum(per_location) / 5, rel=1e-5)
+
+
+# --------------------------------------------------------------------------- teacher-bounded regression
+def test_teacher_bounded_regression_case_split_by_hand():
+    target = torch.zeros(3, 4)
+    # Anchor 0: student error 1 < teacher error 4 -> bounded out (0). Anchor 1: student error 4 > teacher
+    # error 1 -> counts 4. Anchor 2: student 1, teacher 1.5: out with margin 0, in with margin 1.
+    student = torch.tensor([[1.0, 0, 0, 0], [2.0, 0, 0, 0], [1.0, 0, 0, 0]], requires_grad=True)
+    teacher = torch.tensor([[2.0, 0, 0, 0], [1.0, 0, 0, 0], [math.sqrt(1.5), 0, 0, 0]])
+    positive = torch.ones(3)
+    value = TeacherBoundedRegressionLoss()(student, teacher, positive=positive, target=target)
+    assert float(value) == pytest.approx(4 / 3)
+    value.backward()
+    assert student.grad[0].abs().sum() == 0 and student.grad[2].abs().sum() == 0
+    assert float(student.grad[1, 0]) == pytest.approx(2 * 2.0 / 3)  # d/ds (s - y)^2 / 3 towards the ground truth
+    with_margin = TeacherBoundedRegressionLoss(margin=1.0)(student, teacher, positive=positive, target=target)
+    assert float(with_margin) == pytest.approx((4 + 1) / 3)
+    # Negatives drop out of both sum and count.
+    only_first_two = TeacherBoundedRegressionLoss()(student, teacher, positive=torch.tensor([1.0, 1.0, 0]), target=target)
+    assert float(only_first_two) == pytest.approx(4 / 2)
+
+
+def test_teacher_bounded_regression_dense_follows_detectron2_anchor_order():
+    # (N, A*4, H, W) with A = 2, H = 1, W = 2; target / positive (N, H, W, A[, 4]).
+    student = torch.zeros(1, 8, 1, 2)
+    student[0, 4 + 1, 0, 1] = 2.0  # anchor 1, delta 1, at location (0, 1)
+    positive = torch.zeros(1, 1, 2, 2)
+    positive[0, 0, 1, 1] = 1.0
+    teacher = torch.zeros_like(student)  # exact: the student's error 4 there counts
+    value = TeacherBoundedRegressionLoss()(student, teacher, positive=positive, target=torch.zeros(1, 1, 2, 2, 4))
+    assert float(value) == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="TeacherBoundedRegressionLoss: needs the ground-truth deltas"):
+        TeacherBoundedRegressionLoss()(student, teacher)
+
+
+# ------------------------------------------------------------------------------------ classification
+def test_l2_logit_is_the_official_mse_and_k_over_2_times_smaller_than_ba_caruana():
+    student, teacher = _randn(4, 10, seed=60), _randn(4, 10, seed=61)
+    official = float(((student - teacher) ** 2).sum() / 40)
+    assert float(L2LogitLoss()(student, teacher)) == pytest.approx(official, rel=1e-6)
+    ba_caruana = float(0.5 * ((student - teacher) ** 2).sum(1).mean())
+    assert ba_caruana / official == pytest.approx(0.5 * 10, rel=1e-5)
+
+
+def _reference_nst(fm_s, fm_t):
+    """The seed authors' NST, re-expressed: channel rows L2-normalised over positions, Gram matrices, MSE."""
+    s = fm_s.reshape(fm_s.shape[0], fm_s.shape[1], -1)
+    t = fm_t.reshape(fm_t.shape[0], fm_t.shape[1], -1)
+    s = s / s.norm(dim=2, keepdim=True)
+    t = t / t.norm(dim=2, keepdim=True)
+    gs = torch.einsum("ncp,ndp->ncd", s, s)
+    gt = torch.einsum("ncp,ndp->ncd", t, t)
+    return float(((gs - gt) ** 2).sum() / gs.numel())
+
+
+def test_nst_is_the_gram_matrix_mse_and_sees_a_channel_permutation():
+    student, teacher = _randn(2, 4, 3, 3, seed=70), _randn(2, 4, 3, 3, seed=71)
+    assert float(NSTLoss()(student, teacher)) == pytest.approx(_reference_nst(student, teacher), rel=1e-5)
+    permuted = student[:, [2, 0, 3, 1]]
+    # Huang & Wang's MMD does not see which channel is which; the official Gram MSE does.
+    assert float(NSTMMDLoss()(student, permuted)) == pytest.approx(0.0, abs=1e-6)
+    assert float(NSTLoss()(student, permuted)) > 1e-3
+    assert float(NSTLoss()(student, permuted)) == pytest.approx(_reference_nst(student, permuted), rel=1e-5)
+
+
+def test_nst_gram_by_hand():
+    # Student: 2 channels over 2 positions, [1, 0] and [0, 1] -> Gram = identity. Teacher: both [1, 0] ->
+    # Gram = all ones. Squared differences 0, 1, 1, 0: mean 1/2.
+    student = torch.tensor([[[[1.0, 0.0]], [[0.0, 1.0]]]])
+    teacher = torch.tensor([[[[1.0, 0.0]], [[1.0, 0.0]]]])
+    assert float(NSTLoss()(student, teacher)) == pytest.approx(0.5)
+
+
+class Stages(nn.Module):
+    """Four 'stages' of growing width, a pooled head with a linear classifier (an ImageClassifier stand-in)."""
+
+    def __init__(self, widths, seed):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.s1, self.s2 = nn.Conv2d(3, widths[0], 1), nn.Conv2d(widths[0], widths[1], 1)
+        self.s3, self.s4 = nn.Conv2d(widths[1], widths[2], 1), nn.Conv2d(widths[2], widths[3], 1)
+        self.linear = nn.Linear(widths[3], 5)
+
+    def forward(self, x):
+        x = self.s4(self.s3(self.s2(self.s1(x))))
+        return self.linear(x.mean(dim=(2, 3)))
+
+
+def test_fm_sums_four_stages_through_conv_bn_adapters_shared_with_sr():
+    student, teacher = Stages([2, 3, 4, 5], seed=0), Stages([4, 6, 8, 10], seed=1)
+    taps = ["s1", "s2", "s3", "s4"]
+    fm = DistillPath("fm", taps, taps, FeatureMapLoss())
+    sr = DistillPath("sr", "s4", "s4", SoftmaxRegressionLoss("linear", teacher_input="feature_map"), adapters_from="fm")
+    distiller = Distiller(student, teacher, [fm, sr], dict(method="equal"))
+    x = _randn(2, 3, 4, 4, seed=80)
+    distiller.build_adapters(lambda: (student(x), teacher(x)))
+    assert sr.adapters["0"] is fm.adapters["3"]
+    adapter = fm.adapters["3"].proj
+    assert isinstance(adapter, nn.Conv2d) and adapter.kernel_size == (1, 1) and isinstance(adapter.norm, nn.BatchNorm2d)
+    # One copy of the shared adapter's parameters reaches the optimizer.
+    assert len({id(p) for p in distiller.parameters()}) == len(list(distiller.parameters()))
+
+    distiller.train()
+    student(x)
+    with torch.no_grad():
+        teacher(x)
+    terms = distiller.path_losses()
+    # By hand: the official FM per stage (mean over N*C of the squared gap of spatial means), summed.
+    s_feats, t_feats, h, th = [], [], x, x
+    for i, name in enumerate(taps):
+        h, th = getattr(student, name)(h), getattr(teacher, name)(th)
+        s_feats.append(fm.adapters[str(i)](h))
+        t_feats.append(th)
+    expected_fm = sum(float(((s.mean((2, 3)) - t.mean((2, 3))) ** 2).mean()) for s, t in zip(s_feats, t_feats))
+    assert float(terms["fm"]) == pytest.approx(expected_fm, rel=1e-5)
+    cross = teacher.linear(s_feats[-1].mean((2, 3)))
+    expected_sr = float(((cross - teacher.linear(t_feats[-1].mean((2, 3)))) ** 2).mean())
+    assert float(terms["sr"]) == pytest.approx(expected_sr, rel=1e-5)
+    distiller.clear()
+
+
+def test_adapters_from_must_name_an_earlier_path():
+    student, teacher = Stages([2, 3, 4, 5], seed=0), Stages([4, 6, 8, 10], seed=1)
+    sr = DistillPath("sr", "s4", "s4", SoftmaxRegressionLoss("linear", teacher_input="feature_map"), adapters_from="fm")
+    with pytest.raises(ValueError, match="shares the adapters of path 'fm'"):
+        Distiller(student, teacher, [sr], dict(method="equal"))
