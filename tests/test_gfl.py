@@ -15,7 +15,7 @@ from adakd.config import apply_checked_overrides
 from adakd.layers import distribution_focal_loss, integral_distances, quality_focal_loss
 
 CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                      "projects/AdaptiveKD/configs/shapes_gfl_student.py")
+                      "projects/AdaptiveKD/configs/shapes_student.py")
 
 
 def test_quality_focal_loss_at_known_targets():
@@ -73,6 +73,20 @@ def test_atss_assigns_anchors_inside_and_overlapping(gfl_model):
         center = (box[:2] + box[2:]) / 2
         assert matched[(centers - center).norm(dim=1).argmin()] == g
     assert (matched == -1).sum() > 40  # most of the 64 anchors are background
+
+
+def test_atss_needs_the_centre_0_01_px_inside_the_box(gfl_model):
+    # The anchor centred at (4, 4) overlaps the box most; with the box's top-left corner 0.005 px short of
+    # that centre it is not positive (the reference's 0.01 px margin), 0.02 px short it is.
+    _, model = gfl_model
+    anchors = DefaultAnchorGenerator(sizes=[[16]], aspect_ratios=[1.0], strides=[8], offset=0.5)(
+        [torch.zeros(1, 1, 8, 8)])
+    corner = (anchors[0].get_centers() - 4.0).norm(dim=1).argmin()
+    for left, expected in ((3.995, -1), (3.98, 0)):
+        gt = Instances((64, 64))
+        gt.gt_boxes = Boxes(torch.tensor([[left, left, 12.0, 12.0]]))
+        gt.gt_classes = torch.tensor([0])
+        assert int(model.atss_assign(anchors, gt)[corner]) == expected
 
 
 def test_few_iterations_lower_the_loss(tiny_shapes, gfl_model):

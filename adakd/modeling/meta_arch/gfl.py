@@ -145,7 +145,8 @@ class GFL(DenseDetector):
         threshold = candidate_ious.mean(1) + candidate_ious.std(1)
         centers = all_anchors.get_centers()[candidates]  # (G, C, 2)
         boxes = gt_boxes.tensor[:, None]
-        inside = ((centers > boxes[..., :2]) & (centers < boxes[..., 2:])).all(dim=-1)
+        # The reference ATSS assigner wants the centre more than 0.01 px inside the box.
+        inside = ((centers - boxes[..., :2] > 0.01) & (boxes[..., 2:] - centers > 0.01)).all(dim=-1)
         positive = (candidate_ious >= threshold[:, None]) & inside
         # An anchor claimed by several ground truths goes to the one it overlaps most.
         claim = torch.full_like(ious, -1.0)
@@ -166,7 +167,8 @@ class GFL(DenseDetector):
     def losses(self, anchors, strides, logits, edge_logits, matched, gt_instances):
         positive = matched >= 0
         num_positive = positive.sum().item()
-        normalizer = self._ema_update("loss_normalizer", max(num_positive, 1), 100)
+        # QFL over this batch's positives (the reference's num_total_samples), not a running average.
+        normalizer = max(num_positive, 1)
         img_idx, anchor_idx = positive.nonzero(as_tuple=True)
         gt_boxes = torch.cat([gt.gt_boxes.tensor for gt in gt_instances])
         offsets = torch.tensor([0] + [len(gt) for gt in gt_instances[:-1]], device=self.device).cumsum(0)
@@ -189,7 +191,8 @@ class GFL(DenseDetector):
         loss_bbox = (giou_loss(pred_boxes, pos_gt_boxes, reduction="none") * weights).sum() / weight_sum
         centers = self._centers(pos_anchors)
         target_distances = torch.cat([centers - pos_gt_boxes[:, :2], pos_gt_boxes[:, 2:] - centers], dim=1)
-        target_distances = (target_distances / pos_strides[:, None]).clamp(min=0, max=self.reg_max - 0.01)
+        # Clamped below reg_max by 0.1, as the reference's bbox2distance (eps=0.1).
+        target_distances = (target_distances / pos_strides[:, None]).clamp(min=0, max=self.reg_max - 0.1)
         dfl = distribution_focal_loss(pos_edges.reshape(-1, self.reg_max + 1), target_distances.reshape(-1))
         loss_dfl = (dfl.reshape(-1, 4).mean(dim=1) * weights).sum() / weight_sum
         return {

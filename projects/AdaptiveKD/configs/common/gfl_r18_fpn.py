@@ -26,7 +26,9 @@ model = L(GFL)(
         ),
         in_features=["res3", "res4", "res5"],
         out_channels=256,
-        # P6 from P5 (GFL's "on_output" extra convs): independent of the backbone's width.
+        # P6 from P5 (GFL's "on_output" extra convs): independent of the backbone's width. Deviation: detectron2's
+        # LastLevelP6P7 applies a ReLU to P6 before the P7 conv; mmdetection's FPN (relu_before_extra_convs=False)
+        # does not. Kept so that the zoo's GFL weights stay valid; P7 only carries the largest objects.
         top_block=L(LastLevelP6P7)(in_channels=256, out_channels=256, in_feature="p5"),
     ),
     head=L(GFLHead)(
@@ -37,7 +39,9 @@ model = L(GFL)(
         reg_max="${..reg_max}",
     ),
     head_in_features=LEVELS,
-    # One square anchor of 8 strides per location (ATSS's octave base scale 8).
+    # One square anchor of 8 strides per location (ATSS's octave base scale 8). Deviation: offset 0.5 puts the
+    # anchor centres at pixel centres (detectron2's convention; the GFL/LD reference uses 0, the cell's corner).
+    # The shift is half a stride for every anchor alike; kept so that the zoo's GFL weights stay valid.
     anchor_generator=L(DefaultAnchorGenerator)(
         sizes=[[8 * s] for s in STRIDES], aspect_ratios=[1.0], strides=STRIDES, offset=0.5
     ),
