@@ -1,5 +1,6 @@
 """Path losses against the code the paper's numbers came from: each reference formula re-expressed here
-independently (LD's KnowledgeDistillationKLDivLoss + LDHead, the seed authors' NST / FM / logits losses),
+independently (LD's KnowledgeDistillationKLDivLoss + LDHead, the seed authors' NST / FM / logits losses,
+mmrazor's FBKD connectors and loss for Zhang & Ma's feature KD),
 run on the same random inputs, plus small cases worked out by hand."""
 import math
 
@@ -10,6 +11,7 @@ from torch import nn
 
 from adakd.distill import Distiller, DistillPath
 from adakd.distill.losses import (
+    AttentionGuidedFeatureKDLoss,
     FeatureMapLoss,
     L2LogitLoss,
     LocalizationDistillationLoss,
@@ -269,3 +271,156 @@ def test_adapters_from_must_name_an_earlier_path():
     sr = DistillPath("sr", "s4", "s4", SoftmaxRegressionLoss("linear", teacher_input="feature_map"), adapters_from="fm")
     with pytest.raises(ValueError, match="shares the adapters of path 'fm'"):
         Distiller(student, teacher, [sr], dict(method="equal"))
+
+
+# ------------------------------------------------------------- Zhang & Ma's feature KD ([75], FBKD)
+def _reference_non_local(x, block):
+    """The non-local block of the FBKD connectors, re-expressed with the block's weights: 1x1 convs theta,
+    phi, g; phi and g max-pooled by the stride; dot-product pairwise / number of keys; W = conv + BN (batch
+    statistics, training mode); residual."""
+    n, c, h, w = x.shape
+    inner = block.inner_channels
+
+    def conv(m, t):
+        return torch.einsum("oc,nchw->nohw", m.weight[:, :, 0, 0], t) + (0 if m.bias is None else m.bias[None, :, None, None])
+
+    theta = conv(block.theta, x).reshape(n, inner, h * w)
+    phi = F.max_pool2d(conv(block.phi, x), block.pool_stride).reshape(n, inner, -1)
+    g = F.max_pool2d(conv(block.g, x), block.pool_stride).reshape(n, inner, -1)
+    relation = torch.einsum("nci,ncj->nij", theta, phi) / phi.shape[-1]
+    y = torch.einsum("nij,ncj->nci", relation, g).reshape(n, inner, h, w)
+    z = conv(block.out, y)
+    mean = z.mean(dim=(0, 2, 3), keepdim=True)
+    var = z.var(dim=(0, 2, 3), unbiased=False, keepdim=True)
+    z = (z - mean) / torch.sqrt(var + block.out_norm.eps)
+    return x + z * block.out_norm.weight[None, :, None, None] + block.out_norm.bias[None, :, None, None]
+
+
+def _reference_fbkd(student, teacher, loss, temperature=0.5):
+    """mmrazor's FBKDStudentConnector / FBKDTeacherConnector + FBKDLoss at their defaults, re-expressed:
+    masks H*W*softmax(mean|F|/T) of both models averaged (spatial only), the masked L2 norm x 7e-5, the
+    channel and spatial pooled-feature distances x 4e-3 each, the non-local distance x 7e-5."""
+    def spatial_mask(x):
+        score = x.abs().mean(1).flatten(1) / temperature
+        return (x.shape[2] * x.shape[3] * score.softmax(1)).reshape(x.shape[0], 1, x.shape[2], x.shape[3])
+
+    mask = (spatial_mask(teacher) + spatial_mask(student)) / 2
+    adapted = F.conv2d(student, loss.feature_adaptation.weight, loss.feature_adaptation.bias)
+    feature = torch.sqrt(((teacher - adapted) ** 2 * mask).sum()) * 7e-5
+    channel_s = student.mean((2, 3)) @ loss.channel_adaptation.weight.T + loss.channel_adaptation.bias
+    channel = torch.sqrt(((teacher.mean((2, 3)) - channel_s) ** 2).sum()) * 4e-3
+    spatial_s = F.conv2d(student.mean(1, keepdim=True), loss.spatial_adaptation.weight, loss.spatial_adaptation.bias, padding=1)
+    spatial = torch.sqrt(((teacher.mean(1, keepdim=True) - spatial_s) ** 2).sum()) * 4e-3
+    relation_s = F.conv2d(_reference_non_local(student, loss.student_non_local), loss.non_local_adaptation.weight,
+                          loss.non_local_adaptation.bias)
+    relation_t = _reference_non_local(teacher, loss.teacher_non_local)
+    non_local = torch.sqrt(((relation_t - relation_s) ** 2).sum()) * 7e-5
+    return float((feature + channel + spatial + non_local).detach())
+
+
+def _randomise(module, seed):
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.randn(p.shape, generator=generator) * 0.3)
+
+
+@pytest.mark.parametrize("student_channels", [8, 6])
+def test_fbkd_matches_the_reference_connectors_and_loss(student_channels):
+    loss = AttentionGuidedFeatureKDLoss(pool_stride=2, reduction=2).build(student_channels, 8)
+    _randomise(loss, seed=90)  # the non-local branch (zero-initialised BN scale) contributes too
+    student, teacher = _randn(2, student_channels, 6, 4, seed=91) * 2, _randn(2, 8, 6, 4, seed=92) * 2
+    expected = _reference_fbkd(student, teacher, loss)
+    assert float(loss(student, teacher)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_fbkd_masks_average_both_models_by_hand():
+    # One channel, two positions, an identity adaptation; only the feature term. Teacher [1, 0] and student
+    # [0, 2]: spatial masks 2 softmax([1, 0] / T) and 2 softmax([0, 2] / T); the loss uses their mean.
+    def feature_only(temperature, **kwargs):
+        loss = AttentionGuidedFeatureKDLoss(temperature, channel_weight=0, spatial_weight=0, non_local_weight=0,
+                                            feature_weight=1.0, **kwargs).build(1, 1)
+        with torch.no_grad():
+            loss.feature_adaptation.weight.fill_(1.0)
+            loss.feature_adaptation.bias.zero_()
+        return loss
+
+    teacher = torch.tensor([1.0, 0.0]).reshape(1, 1, 1, 2)
+    student = torch.tensor([0.0, 2.0]).reshape(1, 1, 1, 2)
+    for temperature in (1.0, 2.0):
+        a, b = math.exp(1 / temperature), math.exp(2 / temperature)
+        mask_t = [2 * a / (a + 1), 2 / (a + 1)]
+        mask_s = [2 / (1 + b), 2 * b / (1 + b)]
+        both = [(x + y) / 2 for x, y in zip(mask_t, mask_s)]
+        expected = math.sqrt(both[0] * 1 + both[1] * 4)  # differences 1 and -2
+        teacher_only = math.sqrt(mask_t[0] * 1 + mask_t[1] * 4)
+        assert abs(expected - teacher_only) > 0.1
+        assert float(feature_only(temperature)(student, teacher)) == pytest.approx(expected, rel=1e-6)
+
+    # Channel masks (the authors' one-stage variant): two channels at one position, teacher [1, 0], student
+    # [0, 2], T = 1: channel masks 2 softmax([1, 0]) and 2 softmax([0, 2]), averaged.
+    teacher = torch.tensor([1.0, 0.0]).reshape(1, 2, 1, 1)
+    student = torch.tensor([0.0, 2.0]).reshape(1, 2, 1, 1)
+    loss = AttentionGuidedFeatureKDLoss(1.0, channel_weight=0, spatial_weight=0, non_local_weight=0,
+                                        feature_weight=1.0, channel_mask=True).build(2, 2)
+    with torch.no_grad():
+        loss.feature_adaptation.weight.copy_(torch.eye(2)[:, :, None, None])
+        loss.feature_adaptation.bias.zero_()
+    a, b = math.e, math.e**2
+    both = [(2 * a / (a + 1) + 2 / (1 + b)) / 2, (2 / (a + 1) + 2 * b / (1 + b)) / 2]
+    assert float(loss(student, teacher)) == pytest.approx(math.sqrt(both[0] * 1 + both[1] * 4), rel=1e-6)
+    loss.channel_mask = False  # spatial mask only (one position: 1): the plain L2 norm
+    assert float(loss(student, teacher)) == pytest.approx(math.sqrt(5), rel=1e-6)
+
+
+def test_fbkd_attention_terms_by_hand():
+    # Identity channel (Linear) and spatial (3x3 centre 1) adaptations; teacher channel 0 = [1, 3], channel
+    # 1 = [0, 0]; student 0. Channel pooled: [2, 0] -> distance 2. Spatial pooled: [0.5, 1.5] -> sqrt(2.5).
+    loss = AttentionGuidedFeatureKDLoss(feature_weight=0, non_local_weight=0, channel_weight=1.0,
+                                        spatial_weight=10.0).build(2, 2)
+    with torch.no_grad():
+        loss.channel_adaptation.weight.copy_(torch.eye(2))
+        loss.channel_adaptation.bias.zero_()
+        loss.spatial_adaptation.weight.zero_()
+        loss.spatial_adaptation.weight[0, 0, 1, 1] = 1.0
+        loss.spatial_adaptation.bias.zero_()
+    teacher = torch.tensor([[[[1.0, 3.0]], [[0.0, 0.0]]]])
+    assert float(loss(torch.zeros(1, 2, 1, 2), teacher)) == pytest.approx(2 + 10 * math.sqrt(2.5), rel=1e-6)
+
+
+def test_fbkd_non_local_starts_as_identity_and_its_modules_get_gradients():
+    loss = AttentionGuidedFeatureKDLoss().build(4, 4)
+    x = _randn(2, 4, 5, 3, seed=93)  # 5 x 3 with stride 2: keys on a 2 x 1 grid
+    assert torch.allclose(loss.teacher_non_local(x), x)
+    loss(_randn(2, 4, 5, 3, seed=94).requires_grad_(), x).backward()
+    for name in ("student_non_local.out_norm.weight", "teacher_non_local.out_norm.weight",
+                 "non_local_adaptation.weight", "feature_adaptation.weight", "spatial_adaptation.weight"):
+        assert dict(loss.named_parameters())[name].grad.abs().sum() > 0, name
+
+
+def test_fbkd_bad_input_names_the_culprit():
+    loss = AttentionGuidedFeatureKDLoss()
+    with pytest.raises(ValueError, match="AttentionGuidedFeatureKDLoss: call build"):
+        loss(torch.zeros(1, 4, 2, 2), torch.zeros(1, 4, 2, 2))
+    loss.build(3, 4)
+    with pytest.raises(ValueError, match=r"AttentionGuidedFeatureKDLoss: expected student \(N, 3, H, W\).*teacher \(1, 4, 2, 3\)"):
+        loss(torch.zeros(1, 3, 2, 2), torch.zeros(1, 4, 2, 3))
+    with pytest.raises(ValueError, match="AttentionGuidedFeatureKDLoss: student must have 4 dims"):
+        loss(torch.zeros(1, 3), torch.zeros(1, 4, 2, 2))
+    with pytest.raises(ValueError, match="channel_mask needs equal widths"):
+        AttentionGuidedFeatureKDLoss(channel_mask=True).build(3, 4)
+
+
+def test_fbkd_path_builds_one_loss_per_level_and_sums_them():
+    student = {"a": _randn(2, 3, 4, 4, seed=95), "b": _randn(2, 3, 2, 2, seed=96)}
+    teacher = {"a": _randn(2, 5, 4, 4, seed=97), "b": _randn(2, 5, 2, 2, seed=98)}
+    losses = [AttentionGuidedFeatureKDLoss(pool_stride=4, reduction=4), AttentionGuidedFeatureKDLoss()]
+    path = DistillPath("feats", ["a", "b"], ["a", "b"], losses, adapter=False)
+    path.build_adapters(FakeRecorder(student), FakeRecorder(teacher))
+    assert len(path.adapters) == 0 and path.loss[0].student_non_local.pool_stride == 4
+    assert path.loss[1].feature_adaptation.weight.shape == (5, 3, 1, 1)
+    value = path(FakeRecorder(student), FakeRecorder(teacher))["feats"]
+    expected = sum(float(path.loss[i](student[k], teacher[k])) for i, k in enumerate("ab"))
+    assert float(value) == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="2 losses for 1 layers"):
+        DistillPath("feats", ["a"], ["a"], losses)

@@ -7,9 +7,13 @@ How a path over several layers (e.g. AT on res2..res5, LD on P3..P7) combines th
   numerator and every layer's count and divides once, so ``sum_l S_l / sum_l N_l`` — a detector's
   loss over all positives of the batch, not a sum of per-level means.
 - Every other loss **sums per tap**: ``sum_l L_l``. These are the losses whose reference code adds one
-  term per layer (AT and NST of the official classification code, FM over four stages, feature KD per
-  FPN level as in Zhang & Ma's code) and the losses that are plain sums (LD: a weighted sum over the
-  positives of all levels, which summed per level is the same sum).
+  term per layer (AT and NST of the official classification code, FM over four stages, Zhang & Ma's
+  attention-guided and non-local feature KD per FPN level or backbone stage) and the losses that are plain
+  sums (LD: a weighted sum over the positives of all levels, which summed per level is the same sum).
+
+A loss with trainable modules of its own per layer (Zhang & Ma's non-local blocks) is given as a list, one
+loss per tap; a loss with a ``build(student_channels, teacher_channels)`` method has it called by
+``build_adapters``, so its modules exist, on the features' device, before the optimizer is created.
 
 A ``layerwise`` path reports one term per layer, ``"<path>.<layer>"`` (each a per-layer mean for pooled
 losses), so each layer gets a weight.
@@ -50,8 +54,8 @@ class DistillPath(nn.Module):
         Args:
             name: the path's name, used in losses ("loss_distill_<name>") and logs ("distill/<name>/...").
             student_taps, teacher_taps: a tap or a list of taps of equal length (see ``taps.py``).
-            loss: an nn.Module ``loss(student_feature, teacher_feature, **context) -> scalar``; a
-                ``PooledLoss`` is pooled over the layers (see the module docstring).
+            loss: an nn.Module ``loss(student_feature, teacher_feature, **context) -> scalar``, or a list
+                of them, one per tap; a ``PooledLoss`` is pooled over the layers (see the module docstring).
             adapter: create a FeatureAdapter for every layer whose shapes differ (see ``build_adapters``).
                 With False the loss gets the raw features, and must accept them.
             layerwise: one loss term per layer instead of their sum.
@@ -80,6 +84,13 @@ class DistillPath(nn.Module):
                 raise ValueError(f"Path {name!r}: student_context_taps[{arg!r}] has {len(taps)} taps for "
                                  f"{len(self.student_taps)} layers")
             self.student_context_taps[arg] = taps
+        if not isinstance(loss, nn.Module):  # a list (an OmegaConf ListConfig from a LazyConfig)
+            loss = list(loss)
+            if len(loss) != len(self.student_taps):
+                raise ValueError(f"Path {name!r}: {len(loss)} losses for {len(self.student_taps)} layers")
+            if len({isinstance(x, PooledLoss) for x in loss}) > 1:
+                raise ValueError(f"Path {name!r}: its per-layer losses must all pool or all sum per tap")
+            loss = nn.ModuleList(loss)
         self.loss = loss
         self.use_adapter = adapter
         self.layerwise = layerwise
@@ -91,6 +102,9 @@ class DistillPath(nn.Module):
         # Keyed by layer index; present only for the layers whose shapes differ.
         self.adapters = nn.ModuleDict()
         self._adapters_built = False
+
+    def layer_loss(self, i):
+        return self.loss[i] if isinstance(self.loss, nn.ModuleList) else self.loss
 
     @property
     def term_names(self):
@@ -114,6 +128,10 @@ class DistillPath(nn.Module):
                 self.adapters[str(i)] = shared[s_tap]
             elif self.use_adapter and isinstance(s, torch.Tensor) and FeatureAdapter.needed(s.shape[1:], t.shape[1:]):
                 self.adapters[str(i)] = FeatureAdapter(s.shape[1:], t.shape[1:], norm=norm).to(s.device)
+            loss = self.layer_loss(i)
+            if hasattr(loss, "build"):
+                student_channels = t.shape[1] if str(i) in self.adapters else s.shape[1]
+                loss.build(student_channels, t.shape[1]).to(s.device)
         self._adapters_built = True
 
     def adapters_by_tap(self):
@@ -125,7 +143,7 @@ class DistillPath(nn.Module):
         if missing:
             raise KeyError(f"Path {self.name!r} needs context {missing}; got {sorted(context)}")
         kwargs = {arg: context[key] for arg, key in self.context_keys.items()}
-        pooled = isinstance(self.loss, PooledLoss)
+        pooled = isinstance(self.layer_loss(0), PooledLoss)
         losses = []
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
             student, teacher = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
@@ -144,10 +162,11 @@ class DistillPath(nn.Module):
             for arg, taps in self.student_context_taps.items():
                 layer_kwargs[arg] = student_recorder.get(taps[i]).detach()
             try:
+                loss = self.layer_loss(i)
                 if pooled:
-                    losses.append(self.loss.sum_and_count(student, teacher.detach(), **layer_kwargs))
+                    losses.append(loss.sum_and_count(student, teacher.detach(), **layer_kwargs))
                 else:
-                    losses.append(self.loss(student, teacher.detach(), **layer_kwargs))
+                    losses.append(loss(student, teacher.detach(), **layer_kwargs))
             except ValueError as e:
                 raise ValueError(f"Distillation path {self.name!r} ({s_tap} -> {t_tap}): {e}") from e
         if self.layerwise and len(losses) > 1:

@@ -3,6 +3,7 @@
 Every loss detaches the teacher, so gradients reach only the student (and its adapters).
 """
 
+from .attention_guided_feature_kd import AttentionGuidedFeatureKDLoss
 from .attention_transfer import AttentionTransferLoss
 from .feature_kd import FeatureKDLoss
 from .feature_map import FeatureMapLoss
@@ -15,6 +16,7 @@ from .softmax_regression import SoftmaxRegressionLoss
 from .teacher_bounded_regression import TeacherBoundedRegressionLoss
 
 __all__ = [
+    "AttentionGuidedFeatureKDLoss",
     "AttentionTransferLoss",
     "FeatureKDLoss",
     "FeatureMapLoss",

@@ -3,7 +3,7 @@ from detectron2.config import LazyCall as L
 
 from adakd.distill import DistillPath
 from adakd.distill.losses import (
-    FeatureKDLoss,
+    AttentionGuidedFeatureKDLoss,
     LocalizationDistillationLoss,
     SoftTargetLoss,
     TeacherBoundedRegressionLoss,
@@ -15,20 +15,34 @@ BACKBONE_LEVELS = ["res3", "res4", "res5"]
 BOX_TAPS = [f"head:1:{i}" for i in range(len(LEVELS))]
 CLS_TAPS = [f"head:0:{i}" for i in range(len(LEVELS))]
 
-# Feats_B: the same imitation on the backbone stages; 1x1 adapters map the student's widths to the teacher's.
+# Zhang & Ma's feature KD ([75]) at mmrazor's defaults, one loss per level (each owns its non-local blocks).
+# Non-local keys/values max-pooled by 8 on stride 8, 4 on stride 16, 2 on coarser maps, with 1/4 of the
+# channels on the first two and 1/2 on the others (the per-level settings of mmrazor's
+# configs/distill/mmdet/fbkd/fbkd_fpn_faster-rcnn_r101_faster-rcnn_r50_1x_coco.py, as in the authors' code).
+NON_LOCAL_POOL = {8: (8, 4), 16: (4, 4), 32: (2, 2), 64: (2, 2), 128: (2, 2)}  # stride: (pool_stride, reduction)
+
+
+def feature_kd_losses(strides):
+    return [L(AttentionGuidedFeatureKDLoss)(pool_stride=NON_LOCAL_POOL[s][0], reduction=NON_LOCAL_POOL[s][1])
+            for s in strides]
+
+
+# Feats_B: on the backbone stages; the loss's own 1x1 convs map the student's widths to the teacher's.
 feats_b = L(DistillPath)(
     name="feats_b",
     student_taps=[f"backbone.bottom_up:{r}" for r in BACKBONE_LEVELS],
     teacher_taps=[f"backbone.bottom_up:{r}" for r in BACKBONE_LEVELS],
-    loss=L(FeatureKDLoss)(),
+    loss=feature_kd_losses([8, 16, 32]),
+    adapter=False,
 )
 
-# Feats_P: attention-guided imitation of the FPN levels.
+# Feats_P: on the FPN levels P3-P7.
 feats_p = L(DistillPath)(
     name="feats_p",
     student_taps=[f"backbone:{p}" for p in LEVELS],
     teacher_taps=[f"backbone:{p}" for p in LEVELS],
-    loss=L(FeatureKDLoss)(),
+    loss=feature_kd_losses([8, 16, 32, 64, 128]),
+    adapter=False,
 )
 
 # Box for RetinaNet: Chen et al.'s teacher-bounded regression towards the ground-truth deltas at the matched
@@ -52,8 +66,9 @@ st_cls = L(DistillPath)(
     name="st", student_taps=CLS_TAPS, teacher_taps=CLS_TAPS, loss=L(SoftTargetLoss)(temperature=1.0, activation="sigmoid"),
 )
 
-# The authors' own loss weights, the paper's hand-tuned baseline: feature KD at 1 (its coefficients live in
-# FeatureKDLoss); LD at 0.25 with T = 10 (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py,
+# The authors' own loss weights, the paper's hand-tuned baseline: feature KD at 1 (FBKDLoss's loss_weight in
+# mmrazor's configs/distill/mmdet/fbkd/fbkd_fpn_faster-rcnn_r101_faster-rcnn_r50_1x_coco.py; the coefficients
+# 7e-5 / 4e-3 / 4e-3 / 7e-5 and T = 0.5 are AttentionGuidedFeatureKDLoss's defaults, from the same file); LD at 0.25 with T = 10 (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py,
 # also in HikariTJU/LD; that R101 -> R18 config has no VLR term); the teacher-bounded regression at ν = 0.5
 # (Chen et al., NeurIPS 2017, §3.2, the weight of L_b in their L_reg).
 FEATS_WEIGHT = 1.0
