@@ -8,8 +8,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from adakd.distill.losses import (
+    AttentionGuidedFeatureKDLoss,
     AttentionTransferLoss,
-    FeatureKDLoss,
     FeatureMapLoss,
     L2LogitLoss,
     LocalizationDistillationLoss,
@@ -61,13 +61,6 @@ CASES = {
         (3, 4, 5),
         (3, 4, 5),
         {"positive": torch.tensor([1.0, 1.0, 0.0]), "score_logits": _randn(3, 2, seed=30)},
-    ),
-    "feature_kd": (lambda: FeatureKDLoss(), (2, 3, 4, 4), (2, 3, 4, 4), {}),
-    "feature_kd_masked": (
-        lambda: FeatureKDLoss(),
-        (2, 3, 4, 4),
-        (2, 3, 4, 4),
-        {"fg_mask": (torch.arange(16).reshape(1, 4, 4).expand(2, 4, 4) % 3 == 0).float()},
     ),
 }
 
@@ -258,43 +251,6 @@ def test_feature_map_on_vectors_is_mse():
     assert float(FeatureMapLoss()(student, teacher)) == pytest.approx(expected, rel=1e-6)
 
 
-def test_feature_kd_by_explicit_loops():
-    temperature, alpha, beta, gamma = 0.5, 2.0, 3.0, 0.7
-    student = _randn(1, 2, 2, 2, seed=17)
-    teacher = _randn(1, 2, 2, 2, seed=18)
-    fg = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]])
-    positions = [(0, 0), (0, 1), (1, 0), (1, 1)]
-
-    def attention(x):
-        spatial_score = {p: sum(abs(float(x[0, c, p[0], p[1]])) for c in range(2)) / 2 for p in positions}
-        spatial_norm = sum(math.exp(v / temperature) for v in spatial_score.values())
-        spatial = {p: 4 * math.exp(v / temperature) / spatial_norm for p, v in spatial_score.items()}
-        channel_score = [sum(abs(float(x[0, c, i, j])) for i, j in positions) / 4 for c in range(2)]
-        channel_norm = sum(math.exp(v / temperature) for v in channel_score)
-        channel = [2 * math.exp(v / temperature) / channel_norm for v in channel_score]
-        return spatial, channel
-
-    spatial_t, channel_t = attention(teacher)
-    spatial_s, channel_s = attention(student)
-    fg_sum = bg_sum = 0.0
-    for i, j in positions:
-        for c in range(2):
-            term = spatial_t[i, j] * channel_t[c] * float(teacher[0, c, i, j] - student[0, c, i, j]) ** 2
-            if fg[0, i, j] > 0:
-                fg_sum += term
-            else:
-                bg_sum += term
-    attention_l1 = sum(abs(spatial_t[p] - spatial_s[p]) for p in positions)
-    attention_l1 += sum(abs(a - b) for a, b in zip(channel_t, channel_s))
-    expected = alpha * fg_sum / 1 + beta * bg_sum / 3 + gamma * attention_l1
-
-    loss = FeatureKDLoss(temperature=temperature, alpha=alpha, beta=beta, gamma=gamma)
-    assert float(loss(student, teacher, fg_mask=fg)) == pytest.approx(expected, rel=1e-5)
-    # Without a mask every position is foreground: the feature term is averaged over all 4 positions.
-    expected_all_fg = alpha * (fg_sum + bg_sum) / 4 + gamma * attention_l1
-    assert float(loss(student, teacher)) == pytest.approx(expected_all_fg, rel=1e-5)
-
-
 MISMATCHES = [
     (lambda: AttentionTransferLoss(), (2, 3, 4, 4), (3, 3, 4, 4), {}),
     (lambda: NSTLoss(), (2, 3, 4, 4), (2, 5, 4, 4), {}),
@@ -304,7 +260,7 @@ MISMATCHES = [
     (lambda: SoftTargetLoss(), (2, 8), (2, 6), {}),
     (lambda: SoftTargetLoss(activation="sigmoid"), (2, 3, 4, 4), (2, 3, 4, 5), {}),
     (lambda: LocalizationDistillationLoss(), (3, 4, 8), (3, 4, 5), {}),
-    (lambda: FeatureKDLoss(), (2, 3, 4, 4), (2, 4, 4, 4), {}),
+    (lambda: AttentionGuidedFeatureKDLoss().build(3, 3), (2, 3, 4, 4), (2, 3, 4, 5), {}),
     (lambda: TeacherBoundedRegressionLoss(), (2, 4), (3, 4), {"target": torch.zeros(2, 4)}),
 ]
 

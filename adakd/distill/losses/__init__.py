@@ -5,7 +5,6 @@ Every loss detaches the teacher, so gradients reach only the student (and its ad
 
 from .attention_guided_feature_kd import AttentionGuidedFeatureKDLoss
 from .attention_transfer import AttentionTransferLoss
-from .feature_kd import FeatureKDLoss
 from .feature_map import FeatureMapLoss
 from .l2_logit import L2LogitLoss
 from .localization_distillation import LocalizationDistillationLoss
@@ -18,7 +17,6 @@ from .teacher_bounded_regression import TeacherBoundedRegressionLoss
 __all__ = [
     "AttentionGuidedFeatureKDLoss",
     "AttentionTransferLoss",
-    "FeatureKDLoss",
     "FeatureMapLoss",
     "L2LogitLoss",
     "LocalizationDistillationLoss",

@@ -107,7 +107,9 @@ class AttentionGuidedFeatureKDLoss(nn.Module):
         feature = torch.linalg.vector_norm((teacher - self.feature_adaptation(student)) * mask.sqrt())
 
         channel = torch.dist(teacher.mean(dim=(2, 3)), self.channel_adaptation(student.mean(dim=(2, 3))))
-        spatial = torch.dist(teacher.mean(dim=1, keepdim=True), self.spatial_adaptation(student.mean(dim=1, keepdim=True)))
-        non_local = torch.dist(self.teacher_non_local(teacher), self.non_local_adaptation(self.student_non_local(student)))
+        spatial_s = self.spatial_adaptation(student.mean(dim=1, keepdim=True))
+        spatial = torch.dist(teacher.mean(dim=1, keepdim=True), spatial_s)
+        relation_s = self.non_local_adaptation(self.student_non_local(student))
+        non_local = torch.dist(self.teacher_non_local(teacher), relation_s)
         return (self.feature_weight * feature + self.channel_weight * channel + self.spatial_weight * spatial
                 + self.non_local_weight * non_local)

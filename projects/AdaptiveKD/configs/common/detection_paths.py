@@ -68,9 +68,10 @@ st_cls = L(DistillPath)(
 
 # The authors' own loss weights, the paper's hand-tuned baseline: feature KD at 1 (FBKDLoss's loss_weight in
 # mmrazor's configs/distill/mmdet/fbkd/fbkd_fpn_faster-rcnn_r101_faster-rcnn_r50_1x_coco.py; the coefficients
-# 7e-5 / 4e-3 / 4e-3 / 7e-5 and T = 0.5 are AttentionGuidedFeatureKDLoss's defaults, from the same file); LD at 0.25 with T = 10 (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py,
-# also in HikariTJU/LD; that R101 -> R18 config has no VLR term); the teacher-bounded regression at ν = 0.5
-# (Chen et al., NeurIPS 2017, §3.2, the weight of L_b in their L_reg).
+# 7e-5 / 4e-3 / 4e-3 / 7e-5 and T = 0.5 are AttentionGuidedFeatureKDLoss's defaults, from the same file); LD at
+# 0.25 with T = 10 (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py, also in HikariTJU/LD;
+# that R101 -> R18 config has no VLR term); the teacher-bounded regression at ν = 0.5 (Chen et al., NeurIPS
+# 2017, §3.2, the weight of L_b in their L_reg).
 FEATS_WEIGHT = 1.0
 BOX_WEIGHT = 0.25
 BOX_RETINANET_WEIGHT = 0.5
