@@ -9,10 +9,12 @@ CONFIGS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def stand_in_teacher(config, dataset, path, num_images=8):
-    """Saves the untrained model of ``config`` to ``path`` with its BN statistics measured on ``dataset``, as
-    training would: with the initial mean 0 / var 1 a random 101-layer net's eval-mode features reach ~1e6."""
+    """Saves the untrained model of ``config`` (a config file name, or a model config) to ``path`` with its BN
+    statistics measured on ``dataset``, as training would: with the initial mean 0 / var 1 a random 101-layer
+    net's eval-mode features reach ~1e6."""
     torch.manual_seed(1)
-    teacher = instantiate(LazyConfig.load(os.path.join(CONFIGS, config)).model)
+    model_cfg = LazyConfig.load(os.path.join(CONFIGS, config)).model if isinstance(config, str) else config
+    teacher = instantiate(model_cfg)
     for module in teacher.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             module.momentum = None  # cumulative average

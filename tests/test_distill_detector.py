@@ -7,6 +7,7 @@ from detectron2.config import LazyConfig, instantiate
 from detectron2.data import DatasetCatalog, DatasetMapper
 from detectron2.utils.env import seed_all_rng
 from detectron2.utils.events import EventStorage
+from omegaconf import OmegaConf
 
 from adakd.config import apply_checked_overrides
 
@@ -32,6 +33,34 @@ def distill_cfg(teacher_weights, *overrides):
         LazyConfig.load(os.path.join(CONFIGS, "shapes_adaptive.py")),
         TINY_DATA + [f"model.teacher_weights={teacher_weights}", *overrides],
     )
+
+
+def retinanet_teacher_model():
+    """The shapes RetinaNet (shapes_retinanet_student.py) on the shapes teacher's depth-101 backbone."""
+    model = LazyConfig.load(os.path.join(CONFIGS, "shapes_retinanet_student.py")).model
+    model.backbone.bottom_up.stages.depth = 101
+    model.backbone.bottom_up.stages.width = 24
+    model.backbone.bottom_up.stem.out_channels = 24
+    return model
+
+
+@pytest.fixture(scope="module")
+def retinanet_teacher_weights(tmp_path_factory, tiny_shapes):
+    path = tmp_path_factory.mktemp("retinanet_teacher") / "teacher.pth"
+    return stand_in_teacher(retinanet_teacher_model(), "tiny_shapes_train", path)
+
+
+def retinanet_distill_cfg(teacher_weights):
+    """shapes_adaptive.py with RetinaNet student and teacher and RetinaNet's Box path (Feats_P + Box)."""
+    from adakd.modeling.meta_arch import DistillRetinaNet
+
+    cfg = distill_cfg(teacher_weights)
+    paths = LazyConfig.load(os.path.join(CONFIGS, "common/detection_paths.py"))
+    cfg.model._target_ = DistillRetinaNet
+    cfg.model.student = LazyConfig.load(os.path.join(CONFIGS, "shapes_retinanet_student.py")).model
+    cfg.model.teacher = retinanet_teacher_model()
+    cfg.model.paths = [paths.feats_p, paths.box_retinanet]
+    return cfg
 
 
 def train_steps(cfg, steps=3):
@@ -64,7 +93,7 @@ def test_alpha_zero_reproduces_plain_student_training(tiny_shapes, teacher_weigh
     plain, plain_history, _ = train_steps(plain_cfg)
     distilled, distill_history, logged = train_steps(distill_cfg(teacher_weights, "model.aggregator.alpha=0.0"))
     task_keys = sorted(plain_history[0])
-    assert task_keys == ["loss_box_reg", "loss_cls"]
+    assert task_keys == ["loss_bbox", "loss_dfl", "loss_qfl"]
     # Identical per-iteration task losses and identical final weights: the wrapper itself changes nothing.
     assert [[h[k] for k in task_keys] for h in distill_history] == [[h[k] for k in task_keys] for h in plain_history]
     distilled_state = distilled.student_state_dict()
@@ -132,12 +161,8 @@ def test_missing_or_corrupt_teacher_weights(tiny_shapes, tmp_path):
         instantiate(distill_cfg(str(partial)).model)
 
 
-def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
-    weights = stand_in_teacher("shapes_gfl_teacher.py", "tiny_shapes_train", tmp_path / "gfl_teacher.pth")
-    cfg = apply_checked_overrides(
-        LazyConfig.load(os.path.join(CONFIGS, "shapes_gfl_adaptive.py")), TINY_DATA + [f"model.teacher_weights={weights}"]
-    )
-    model, history, logged = train_steps(cfg, steps=2)
+def test_distill_gfl_localization_distillation(tiny_shapes, teacher_weights):
+    model, history, logged = train_steps(distill_cfg(teacher_weights), steps=2)
     assert {"loss_qfl", "loss_bbox", "loss_dfl", "loss_distill_feats_p", "loss_distill_box"} <= set(history[0])
     assert history[0]["loss_distill_box"] > 0 and logged["distill/box/weight"] != 1.0  # z moved after 2 steps
 
@@ -156,8 +181,8 @@ def test_distill_gfl_localization_distillation(tiny_shapes, tmp_path):
     assert 0 < expected.sum() < expected.numel()
 
 
-def test_distill_retinanet_box_context_marks_matched_anchors_and_their_deltas(tiny_shapes, teacher_weights):
-    model = instantiate(distill_cfg(teacher_weights).model)
+def test_distill_retinanet_box_context_marks_matched_anchors_and_their_deltas(tiny_shapes, retinanet_teacher_weights):
+    model = instantiate(retinanet_distill_cfg(retinanet_teacher_weights).model)
     mapper = DatasetMapper(is_train=True, augmentations=[], image_format="BGR")
     batch = [mapper(d) for d in DatasetCatalog.get("tiny_shapes_train")[:2]]
     with torch.no_grad():
@@ -203,3 +228,54 @@ def test_st_path_on_classification_logits_matches_sigmoid_kl_by_hand(tiny_shapes
     expected = total / locations
     assert expected > 0
     assert losses["loss_distill_st"].item() == pytest.approx(expected, rel=1e-4)
+
+
+SHAPES_ROWS = {  # config: (paths, aggregator method, hand-tuned weights)
+    "shapes_single_feats": (["feats_p"], "hand_tuned", {"feats_p": 1.0}),
+    "shapes_single_feats_b": (["feats_b"], "hand_tuned", {"feats_b": 1.0}),
+    "shapes_single_box": (["box"], "hand_tuned", {"box": 0.25}),
+    "shapes_hand_tuned": (["feats_p", "box"], "hand_tuned", {"feats_p": 1.0, "box": 0.25}),
+    "shapes_hand_tuned_feats_b": (["feats_b", "box"], "hand_tuned", {"feats_b": 1.0, "box": 0.25}),
+    "shapes_multiobjective": (["feats_p", "box"], "multiobjective", None),
+    "shapes_multiobjective_feats_b": (["feats_b", "box"], "multiobjective", None),
+    "shapes_adaptive": (["feats_p", "box"], "adaptive", None),
+    "shapes_adaptive_feats_b": (["feats_b", "box"], "adaptive", None),
+}
+
+
+@pytest.mark.parametrize("row", sorted(SHAPES_ROWS))
+def test_shapes_detection_rows_share_the_student_recipe_and_differ_only_in_distillation(tiny_shapes, teacher_weights, row):
+    cfg = LazyConfig.load(os.path.join(CONFIGS, f"{row}.py"))
+    student = LazyConfig.load(os.path.join(CONFIGS, "shapes_student.py"))
+    # Fairness: the recipe and the student model are those of the student trained alone.
+    for key in ("optimizer.lr", "optimizer.weight_decay", "train.max_iter", "lr_multiplier", "dataloader.train"):
+        assert OmegaConf.select(cfg, key) == OmegaConf.select(student, key), key
+    assert LazyConfig.to_py(cfg.model.student) == LazyConfig.to_py(student.model)
+    paths, method, weights = SHAPES_ROWS[row]
+    assert [p.name for p in cfg.model.paths] == paths and cfg.model.aggregator["method"] == method
+    assert cfg.model.aggregator.get("init_weights") == weights
+    # One training step on the tiny set: every path contributes a finite, positive loss.
+    cfg = apply_checked_overrides(cfg, TINY_DATA + [f"model.teacher_weights={teacher_weights}"])
+    _, history, _ = train_steps(cfg, steps=1)
+    for name in paths:
+        assert 0 < history[0][f"loss_distill_{name}"] < float("inf"), name
+
+
+def test_feature_kd_non_local_blocks_are_trained_but_not_exported(tiny_shapes, teacher_weights):
+    """Zhang & Ma's non-local blocks (student's and teacher's) belong to the Feats_P loss: the optimizer
+    trains them, the checkpoint keeps them, the exported student does not carry them."""
+    cfg = distill_cfg(teacher_weights)
+    model, _, _ = train_steps(cfg, steps=1)
+    feats_p = model.distiller.paths[0]
+    assert feats_p.name == "feats_p" and len(feats_p.loss) == 5
+    cfg.optimizer.params.model = model
+    optimized = {id(p) for g in instantiate(cfg.optimizer).param_groups for p in g["params"]}
+    loss_params = dict(feats_p.loss.named_parameters())
+    assert any(".teacher_non_local." in k for k in loss_params) and any(".student_non_local." in k for k in loss_params)
+    assert all(id(p) in optimized for p in loss_params.values())
+    # One step moved them: the BN scale of each non-local output starts at 0.
+    for level in feats_p.loss:
+        assert level.teacher_non_local.out_norm.weight.abs().sum() > 0
+        assert level.student_non_local.out_norm.weight.abs().sum() > 0
+    assert any(".teacher_non_local." in k for k in model.state_dict())
+    assert not any("non_local" in k or "distiller" in k for k in model.student_state_dict())

@@ -157,7 +157,7 @@ def test_trained_checkpoint_loads_into_its_config_exactly(name):
 
 
 # A detector, and a classifier whose command also measures its agreement with the shipped teacher.
-@pytest.mark.parametrize("name", ["shapes_retinanet_r18_student", "shapes_cls_r18_adaptive"])
+@pytest.mark.parametrize("name", ["shapes_gfl_r18_student", "shapes_cls_r18_adaptive"])
 def test_eval_only_on_a_shipped_checkpoint_reproduces_the_manifest(name):
     entry = model_zoo.get_entry(name)
     results = os.path.join(ROOT, "output", f"test_zoo_reproduce_{name}")
@@ -174,10 +174,10 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
 
     images = [d["file_name"] for d in DatasetCatalog.get("tiny_shapes_val")[:2]]
     out = subprocess.run(
-        [sys.executable, "tools/demo.py", "--zoo", "shapes_retinanet_r18_adaptive", "--input", *images,
+        [sys.executable, "tools/demo.py", "--zoo", "shapes_gfl_r18_adaptive", "--input", *images,
          "--output", str(tmp_path)], cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.splitlines()
-    model = model_zoo.get("shapes_retinanet_r18_adaptive")
+    model = model_zoo.get("shapes_gfl_r18_adaptive")
     for path, line in zip(images, out):
         image = read_image(path, format="BGR")
         with torch.no_grad():
@@ -230,8 +230,8 @@ def test_zoo_uri_as_teacher_weights_loads_the_verified_checkpoint():
     from detectron2.config import LazyConfig
 
     cfg = LazyConfig.load(os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_adaptive.py"))
-    assert cfg.model.teacher_weights == "zoo://shapes_retinanet_r101_teacher"
+    assert cfg.model.teacher_weights == "zoo://shapes_gfl_r101_teacher"
     model = instantiate(cfg.model)
-    shipped = torch.load(model_zoo.get_checkpoint("shapes_retinanet_r101_teacher"), weights_only=True)["model"]
+    shipped = torch.load(model_zoo.get_checkpoint("shapes_gfl_r101_teacher"), weights_only=True)["model"]
     for key, value in model.teacher.state_dict().items():
         torch.testing.assert_close(value, shipped[key].to(value.dtype), rtol=0, atol=0, msg=key)

@@ -120,3 +120,30 @@ def test_version_change_regenerates(generated, tmp_path, monkeypatch):
     with open(os.path.join(root, "MANIFEST.json")) as f:
         assert json.load(f)["version"] == shapes.SHAPES_VERSION
     assert sorted(os.listdir(tmp_path)) == ["copy"]
+
+
+def test_contrasting_color_differs_from_background_in_some_channel():
+    rng = np.random.RandomState(0)
+    background = np.array([120.0, 40.0, 200.0])
+    colors = np.array([shapes.contrasting_color(rng, background, 80.0) for _ in range(200)])
+    assert (np.abs(colors - background).max(axis=1) >= 80.0).all()
+    # Still random: every channel spans most of 0..255.
+    assert (colors.max(axis=0) - colors.min(axis=0) > 150).all()
+
+
+def test_every_object_stands_out_from_the_background_around_it(generated):
+    # Independent of the drawing code: compare each object's mean colour with the background pixels in a
+    # 3 px band around it. Drawn at >= 80 from the background under it; per-pixel noise (<= 16), shading
+    # (10) and the background's gradient across a few pixels leave well over 40 on average.
+    differences = []
+    for name in sorted(os.listdir(os.path.join(generated, "train", "images"))):
+        image = cv2.imread(os.path.join(generated, "train", "images", name)).astype(np.float64)
+        instance_map = cv2.imread(os.path.join(generated, "train", "instances", name), cv2.IMREAD_UNCHANGED)
+        for k in range(1, instance_map.max() + 1):
+            mask = (instance_map == k).astype(np.uint8)
+            band = (cv2.dilate(mask, np.ones((7, 7), np.uint8)) > 0) & (instance_map == 0)
+            if mask.sum() < 20 or band.sum() < 20:
+                continue
+            differences.append(np.abs(image[mask > 0].mean(0) - image[band].mean(0)).max())
+    assert len(differences) >= 20
+    assert np.median(differences) >= 60 and np.min(differences) >= 30

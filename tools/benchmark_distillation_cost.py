@@ -4,7 +4,7 @@ measured in this one process: same data loader settings, same batches, interleav
 noise hits both alike. Each measured step is a full detectron2 SimpleTrainer step (forward of student and,
 for distillation, teacher; backward; optimizer step).
 
-    python tools/benchmark_distillation_cost.py                       # shapes detection (RetinaNet)
+    python tools/benchmark_distillation_cost.py                       # shapes detection (GFL)
     python tools/benchmark_distillation_cost.py --student shapes_sem_seg_student.py \\
         --distill shapes_sem_seg_adaptive.py                          # shapes segmentation
 """

@@ -3,9 +3,12 @@
 with detectron2's Visualizer: boxes with class and score for detectors, coloured masks for segmentation,
 the top-1 class and its probability for classifiers.
 
-    python tools/demo.py --zoo shapes_retinanet_r18_adaptive --input datasets/shapes/val/images --output output/demo
+    python tools/demo.py --zoo shapes_gfl_r18_adaptive --input datasets/shapes/val/images --output output/demo
     python tools/demo.py --config-file projects/AdaptiveKD/configs/shapes_sem_seg_student.py \\
         --weights zoo://shapes_semantic_fpn_r18_student --input a.png b.png --output output/demo
+
+``--max-images N`` keeps the first N images (sorted by name); ``--grid FILE.png`` also writes all drawings
+side by side in one picture (``--grid-columns`` per row), as the README's figures.
 
 Prints, per image, the inference time and what was found. Runs on the CPU unless --device cuda is given.
 """
@@ -94,7 +97,14 @@ def main():
     parser.add_argument("--output", required=True, help="folder for the visualised PNGs")
     parser.add_argument("--confidence-threshold", type=float, default=0.3)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--max-images", type=int, default=None, help="only the first N images")
+    parser.add_argument("--grid", help="also write every drawing in one PNG (e.g. for a README)")
+    parser.add_argument("--grid-columns", type=int, default=4)
     args = parser.parse_args()
+    if args.max_images is not None and args.max_images < 1:
+        parser.error("--max-images must be at least 1")
+    if args.grid_columns < 1:
+        parser.error("--grid-columns must be at least 1")
 
     if args.zoo:
         cfg, weights = model_zoo.get_config(args.zoo), model_zoo.get_checkpoint(args.zoo)
@@ -106,7 +116,8 @@ def main():
     metadata = MetadataCatalog.get(cfg.dataloader.test.dataset.names)
     os.makedirs(args.output, exist_ok=True)
 
-    for path in list_images(args.input):
+    drawings = []
+    for path in list_images(args.input)[: args.max_images]:
         image = read_image(path, format=predictor.input_format)
         start = time.perf_counter()
         output = predictor(image)
@@ -117,12 +128,38 @@ def main():
         with atomic_open(out_path, "wb") as f:
             f.write(_png(drawing))
         print(f"{path}: {seconds * 1000:.1f} ms, {found} -> {out_path}", flush=True)
+        drawings.append(drawing.get_image())
+    if args.grid:
+        with atomic_open(args.grid, "wb") as f:
+            f.write(_encode_png(grid(drawings, args.grid_columns)))
+        print(f"{len(drawings)} drawings side by side -> {args.grid}")
+
+
+def grid(images, columns):
+    """RGB images (resized to the first one's size) in rows of ``columns``, separated by 4 white pixels."""
+    import cv2
+    import numpy as np
+
+    height, width = images[0].shape[:2]
+    rows = -(-len(images) // columns)
+    columns = min(columns, len(images))
+    canvas = np.full((rows * (height + 4) - 4, columns * (width + 4) - 4, 3), 255, np.uint8)
+    for k, image in enumerate(images):
+        if image.shape[:2] != (height, width):
+            image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+        y, x = (k // columns) * (height + 4), (k % columns) * (width + 4)
+        canvas[y : y + height, x : x + width] = image
+    return canvas
 
 
 def _png(vis_image):
+    return _encode_png(vis_image.get_image())
+
+
+def _encode_png(image_rgb):
     import cv2
 
-    ok, encoded = cv2.imencode(".png", vis_image.get_image()[:, :, ::-1])
+    ok, encoded = cv2.imencode(".png", image_rgb[:, :, ::-1])
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return encoded.tobytes()

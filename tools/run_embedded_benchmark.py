@@ -25,8 +25,8 @@ from adakd.utils.export import learned_path_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = "projects/AdaptiveKD/configs"
-TEACHER_ENTRY = "shapes_retinanet_r101_teacher"
-STUDENT_ENTRY = "shapes_retinanet_r18_student"
+TEACHER_ENTRY = "shapes_gfl_r101_teacher"
+STUDENT_ENTRY = "shapes_gfl_r18_student"
 
 
 def run(cmd):
@@ -92,9 +92,9 @@ def main():
     paths = [p.name for p in LazyConfig.load(os.path.join(ROOT, CONFIGS, "shapes_adaptive.py")).model.paths]
     weights = learned_path_weights(os.path.join(ROOT, args.output_dir, "adaptive", "model_final.pth"), paths)
     rows = [
-        ["student   R18 RetinaNet (shapes_student.py)", student, student_source],
-        ["adaptive  R18 RetinaNet (shapes_adaptive.py)", adaptive, f"trained here, {adaptive_spi:.3f} s/it"],
-        ["teacher   R101 RetinaNet (shapes_teacher.py)", teacher, f"shipped {teacher_checkpoint}"],
+        ["student   R18 GFL (shapes_student.py)", student, student_source],
+        ["adaptive  R18 GFL (shapes_adaptive.py)", adaptive, f"trained here, {adaptive_spi:.3f} s/it"],
+        ["teacher   R101 GFL (shapes_teacher.py)", teacher, f"shipped {teacher_checkpoint}"],
     ]
     if student_spi:
         rows[0][2] += f", {student_spi:.3f} s/it"

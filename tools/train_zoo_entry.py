@@ -3,9 +3,9 @@
 student alone), evaluates the exported file with ``--eval-only`` in the entry's plain config, and records
 checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README's table).
 
-    python tools/train_zoo_entry.py shapes_retinanet_r18_student     # ~4 min on 2 CPU cores
-    python tools/train_zoo_entry.py shapes_retinanet_r18_adaptive    # needs the shipped teacher
-    python tools/train_zoo_entry.py shapes_retinanet_r101_teacher    # ~33 min
+    python tools/train_zoo_entry.py shapes_gfl_r18_student           # ~4 min on 2 CPU cores
+    python tools/train_zoo_entry.py shapes_gfl_r18_adaptive          # needs the shipped teacher
+    python tools/train_zoo_entry.py shapes_gfl_r101_teacher          # ~15 min
     python tools/train_zoo_entry.py shapes_cls_r34_teacher           # classification: teacher, then
     python tools/train_zoo_entry.py shapes_cls_r18_student           # student and adaptive (both are also
     python tools/train_zoo_entry.py shapes_cls_r18_adaptive          # measured against the shipped teacher)
@@ -33,10 +33,10 @@ MANIFEST = "model_zoo/manifest.json"
 
 # name: (task, dataset, training config, plain config that evaluates the exported weights, teacher entry)
 RECIPES = {
-    "shapes_retinanet_r101_teacher": ("detection", "shapes", "shapes_teacher.py", "shapes_teacher.py", None),
-    "shapes_retinanet_r18_student": ("detection", "shapes", "shapes_student.py", "shapes_student.py", None),
-    "shapes_retinanet_r18_adaptive": (
-        "detection", "shapes", "shapes_adaptive.py", "shapes_student.py", "shapes_retinanet_r101_teacher"
+    "shapes_gfl_r101_teacher": ("detection", "shapes", "shapes_teacher.py", "shapes_teacher.py", None),
+    "shapes_gfl_r18_student": ("detection", "shapes", "shapes_student.py", "shapes_student.py", None),
+    "shapes_gfl_r18_adaptive": (
+        "detection", "shapes", "shapes_adaptive.py", "shapes_student.py", "shapes_gfl_r101_teacher"
     ),
     "shapes_semantic_fpn_r101_teacher": (
         "semantic_segmentation", "shapes", "shapes_sem_seg_teacher.py", "shapes_sem_seg_teacher.py", None

@@ -2,7 +2,9 @@
 
 Six classes that differ in outline (not only colour) are drawn with random colours, rotations and a
 wide range of sizes onto noisy, shaded backgrounds with clutter lines; later objects may occlude earlier
-ones. Annotations are derived from the pixels that stay visible, so every box tightly bounds its mask.
+ones. Every object's colour stands out from the background it covers (version 2: in version 1 a random
+colour could match the background, leaving objects that no model, and no person, could see).
+Annotations are derived from the pixels that stay visible, so every box tightly bounds its mask.
 
 The dataset is written once under a cache root, through a temporary directory that is renamed into
 place only when complete, and is regenerated when ``SHAPES_VERSION`` or the generation settings change.
@@ -21,7 +23,7 @@ from ..utils.export import sha256_of
 logger = logging.getLogger(__name__)
 
 # Bump whenever drawing or annotation logic changes: a cache of another version is regenerated.
-SHAPES_VERSION = 1
+SHAPES_VERSION = 2
 SHAPES_CLASSES = ("circle", "square", "triangle", "star", "cross", "ring")
 SEM_SEG_CLASSES = ("background",) + SHAPES_CLASSES
 IGNORE_LABEL = 255
@@ -38,8 +40,11 @@ class ShapesSpec:
     image_size: int = 128
     min_objects: int = 2
     max_objects: int = 6
-    min_object_size: int = 10
-    max_object_size: int = 56
+    min_object_size: int = 16
+    max_object_size: int = 64
+    # An object's colour differs from the mean background under it by at least this much in one channel.
+    min_contrast: float = 80.0
+    max_clutter_lines: int = 5
 
     def split_size(self, split):
         return {"train": self.num_train, "val": self.num_val}[split]
@@ -117,20 +122,28 @@ def _background(rng, size):
     return image
 
 
-def _draw_clutter(image, rng):
+def _draw_clutter(image, rng, max_lines):
     size = image.shape[0]
-    for _ in range(rng.randint(2, 9)):
+    for _ in range(rng.randint(1, max_lines + 1)):
         p0 = tuple(int(v) for v in rng.randint(0, size, 2))
         p1 = tuple(int(v) for v in rng.randint(0, size, 2))
         color = tuple(float(c) for c in rng.uniform(0, 255, 3))
         cv2.line(image, p0, p1, color, int(rng.randint(1, 3)), lineType=cv2.LINE_AA)
 
 
+def contrasting_color(rng, background, min_contrast):
+    """A random colour whose largest channel difference from ``background`` is at least ``min_contrast``."""
+    while True:
+        color = rng.uniform(0, 255, 3)
+        if np.abs(color - background).max() >= min_contrast:
+            return color
+
+
 def _render_image(spec, rng):
     """Returns (bgr uint8 image, instance-id map, list of class indices); instance k has id k+1."""
     size = spec.image_size
     image = _background(rng, size)
-    _draw_clutter(image, rng)
+    _draw_clutter(image, rng, spec.max_clutter_lines)
     instance_map = np.zeros((size, size), np.int32)
     full_areas, classes = [], []
     for _ in range(rng.randint(spec.min_objects, spec.max_objects + 1)):
@@ -154,7 +167,7 @@ def _render_image(spec, rng):
             break
         else:
             continue
-        color = rng.uniform(0, 255, 3)
+        color = contrasting_color(rng, image[placed].mean(axis=0), spec.min_contrast)
         shade = rng.normal(0, 10, size=(size, size, 3))
         image[placed] = color + shade[placed]
         instance_map[placed] = len(classes) + 1

@@ -1,9 +1,9 @@
 """The model zoo, in the spirit of ``detectron2.model_zoo``: entries of ``model_zoo/manifest.json`` by name.
 
     from adakd import model_zoo
-    cfg = model_zoo.get_config("shapes_retinanet_r18_adaptive", trained=True)
-    model = model_zoo.get("shapes_retinanet_r18_adaptive")          # built, weights loaded, eval mode
-    path = model_zoo.get_checkpoint("shapes_retinanet_r101_teacher")  # verified local file
+    cfg = model_zoo.get_config("shapes_gfl_r18_adaptive", trained=True)
+    model = model_zoo.get("shapes_gfl_r18_adaptive")          # built, weights loaded, eval mode
+    path = model_zoo.get_checkpoint("shapes_gfl_r101_teacher")  # verified local file
 
 A checkpoint is located by a repository-relative path, a ``file://`` URL or an https URL; URLs are
 fetched through iopath into ``$ADAKD_CACHE`` (default ``~/.cache/adakd``), whose downloader writes to a

@@ -1,4 +1,4 @@
-"""Table 5 on the embedded shapes benchmark (RetinaNet, shipped teacher), "Single" Feats_P: FPN-feature imitation
+"""Table 5 on the embedded shapes benchmark (GFL, shipped teacher), "Single" Feats_P: FPN-feature imitation
 alone, at its authors' weight.
 """
 from .shapes_adaptive import dataloader, lr_multiplier, model, optimizer, train

@@ -1,4 +1,4 @@
-"""Table 5 on the embedded shapes benchmark (RetinaNet, shipped teacher), "Single" Feats_B: backbone-feature
+"""Table 5 on the embedded shapes benchmark (GFL, shipped teacher), "Single" Feats_B: backbone-feature
 (res3-res5) imitation alone, at its authors' weight.
 """
 from .shapes_adaptive import dataloader, lr_multiplier, model, optimizer, train

@@ -1,18 +1,18 @@
-"""Depth-101 RetinaNet teacher on the embedded shapes benchmark, at 3/8 width (stem 24, stages 96-768
-channels): about twice the student's parameters and 2.4 times its FLOPs (the paper's R101: 4.3 times an R18),
-small enough that its fp16 checkpoint (13.5 MB) fits the repository's model zoo budget (60 MB).
+"""Teacher of the embedded detection benchmark: GFL on a depth-101 ResNet at 3/8 width (stem 24, stages
+96-768 channels), with the student's FPN, head and recipe (common/shapes_schedule.py) -- only the backbone
+differs -- on a 2x schedule (2800 iterations, the same warm-up and cosine shape), as the paper's teachers:
+LD's R101 -> R18 config (mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py) distils a 1x student from
+a 2x GFL R101 teacher. Small enough that its fp16 checkpoint fits the repository's model zoo budget.
 
-Trained once by ``python tools/train_zoo_entry.py shapes_retinanet_r101_teacher`` and shipped in model_zoo/.
+Trained once by ``python tools/train_zoo_entry.py shapes_gfl_r101_teacher`` and shipped in model_zoo/.
 """
-from .common.shapes_data import dataloader
-from .common.shapes_retinanet import model
-from .common.shapes_schedule import lr_multiplier, optimizer, train
+from .shapes_student import dataloader, lr_multiplier, model, optimizer, train
 
 model.backbone.bottom_up.stages.depth = 101
 model.backbone.bottom_up.stages.width = 24
 model.backbone.bottom_up.stem.out_channels = 24
 
+train.max_iter = 2 * train.max_iter
+lr_multiplier.warmup_length /= 2  # the same 100 warm-up iterations
+train.checkpointer.period = 700
 train.output_dir = "./output/shapes_teacher"
-train.max_iter = 3000
-train.checkpointer.period = 500
-lr_multiplier.warmup_length = 200 / 3000

@@ -1,17 +1,24 @@
-"""Optimiser, LR schedule and trainer settings for CPU-sized shapes runs."""
-from fvcore.common.param_scheduler import MultiStepParamScheduler
+"""The one recipe of every shapes detection and segmentation run: student, every distillation row and teacher
+share it (only the model and the distillation differ). Tuned on the student trained alone; the measurements
+behind each choice are in docs/embedded_benchmarks.md.
+
+AdamW (lr 1e-3, weight decay 0.05, none on norms), 100 warm-up iterations, cosine decay to 1 % over 1400
+iterations of batch 8 (about 4 minutes for the shapes GFL R18 student on 2 CPU cores).
+"""
+from fvcore.common.param_scheduler import CosineParamScheduler
 
 from detectron2 import model_zoo
 from detectron2.config import LazyCall as L
 from detectron2.solver import WarmupParamScheduler
 
-optimizer = model_zoo.get_config("common/optim.py").SGD
-optimizer.lr = 0.02
+optimizer = model_zoo.get_config("common/optim.py").AdamW
+optimizer.lr = 1e-3
+optimizer.weight_decay = 0.05
 
 train = model_zoo.get_config("common/train.py").train
-train.max_iter = 1000
+train.max_iter = 1400
 train.output_dir = "./output/shapes"
-train.checkpointer.period = 1000
+train.checkpointer.period = 1400
 train.checkpointer.max_to_keep = 2
 train.eval_period = 0  # evaluate once, at the end
 train.log_period = 20
@@ -20,8 +27,8 @@ train.seed = 0
 train.grad_clip = dict(enabled=True, max_norm=10.0)
 
 lr_multiplier = L(WarmupParamScheduler)(
-    # Milestones are fractions of train.max_iter (the scheduler is scale-invariant): decay at 6/7.
-    scheduler=L(MultiStepParamScheduler)(values=[1.0, 0.1], milestones=[6, 7]),
-    warmup_length=100 / 1000,
+    # The scheduler is scale-invariant: the same shape whatever train.max_iter is.
+    scheduler=L(CosineParamScheduler)(start_value=1.0, end_value=0.01),
+    warmup_length=100 / 1400,
     warmup_factor=0.001,
 )
