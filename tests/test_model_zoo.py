@@ -175,7 +175,8 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
     images = [d["file_name"] for d in DatasetCatalog.get("tiny_shapes_val")[:2]]
     out = subprocess.run(
         [sys.executable, "tools/demo.py", "--zoo", "shapes_gfl_r18_adaptive", "--input", *images,
-         "--output", str(tmp_path)], cwd=ROOT, check=True, capture_output=True, text=True,
+         "--output", str(tmp_path), "--grid", str(tmp_path / "grid.png"), "--grid-columns", "4"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.splitlines()
     model = model_zoo.get("shapes_gfl_r18_adaptive")
     for path, line in zip(images, out):
@@ -186,6 +187,12 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
         assert f"{int((instances.scores >= 0.3).sum())} detections" in line
         drawn = read_image(str(tmp_path / (os.path.splitext(os.path.basename(path))[0] + ".png")), format="RGB")
         assert drawn.shape == (512, 512, 3)  # 128 px drawn at 4x
+    # Both drawings side by side (fewer images than columns: one row of two), 4 white pixels between them.
+    grid = read_image(str(tmp_path / "grid.png"), format="RGB")
+    assert grid.shape == (512, 2 * 512 + 4, 3) and (grid[:, 512:516] == 255).all()
+    first = read_image(str(tmp_path / (os.path.splitext(os.path.basename(images[0]))[0] + ".png")), format="RGB")
+    assert (grid[:, :512] == first).all()
+    assert out[-1] == f"2 drawings side by side -> {tmp_path / 'grid.png'}"
 
 
 def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):
