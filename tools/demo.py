@@ -98,13 +98,15 @@ def main():
     parser.add_argument("--confidence-threshold", type=float, default=0.3)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--max-images", type=int, default=None, help="only the first N images")
-    parser.add_argument("--grid", help="also write every drawing in one PNG (e.g. for a README)")
+    parser.add_argument("--grid", help="also write every drawing in one picture (.png, or .jpg to keep it small)")
     parser.add_argument("--grid-columns", type=int, default=4)
     args = parser.parse_args()
     if args.max_images is not None and args.max_images < 1:
         parser.error("--max-images must be at least 1")
     if args.grid_columns < 1:
         parser.error("--grid-columns must be at least 1")
+    if args.grid and os.path.splitext(args.grid)[1].lower() not in (".png", ".jpg", ".jpeg"):
+        parser.error(f"--grid {args.grid!r}: the picture must end in .png, .jpg or .jpeg")
 
     if args.zoo:
         cfg, weights = model_zoo.get_config(args.zoo), model_zoo.get_checkpoint(args.zoo)
@@ -131,7 +133,7 @@ def main():
         drawings.append(drawing.get_image())
     if args.grid:
         with atomic_open(args.grid, "wb") as f:
-            f.write(_encode_png(grid(drawings, args.grid_columns)))
+            f.write(_encode(grid(drawings, args.grid_columns), os.path.splitext(args.grid)[1].lower()))
         print(f"{len(drawings)} drawings side by side -> {args.grid}")
 
 
@@ -153,15 +155,15 @@ def grid(images, columns):
 
 
 def _png(vis_image):
-    return _encode_png(vis_image.get_image())
+    return _encode(vis_image.get_image(), ".png")
 
 
-def _encode_png(image_rgb):
+def _encode(image_rgb, extension):
     import cv2
 
-    ok, encoded = cv2.imencode(".png", image_rgb[:, :, ::-1])
+    ok, encoded = cv2.imencode(extension, image_rgb[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
     if not ok:
-        raise RuntimeError("PNG encoding failed")
+        raise RuntimeError(f"{extension} encoding failed")
     return encoded.tobytes()
 
 
