@@ -18,7 +18,7 @@ def _method(entry):
         return "–"
     text = f"{d['method']} ({' + '.join(d['paths'])})"
     if d.get("learned_path_weights"):
-        text += "; learned v: " + ", ".join(f"{k} {v:.3g}" for k, v in d["learned_path_weights"].items())
+        text += "; learned v: " + ", ".join(f"{k} {v:.3g}" for k, v in sorted(d["learned_path_weights"].items()))
     return text
 
 
