@@ -127,10 +127,10 @@ def main():
         image_rgb = image[:, :, ::-1] if predictor.input_format == "BGR" else image
         drawing, found = describe_and_draw(output, image_rgb, metadata, args.confidence_threshold)
         out_path = os.path.join(args.output, os.path.splitext(os.path.basename(path))[0] + ".png")
-        with atomic_open(out_path, "wb") as f:
-            f.write(_png(drawing))
-        print(f"{path}: {seconds * 1000:.1f} ms, {found} -> {out_path}", flush=True)
         drawings.append(drawing.get_image())
+        with atomic_open(out_path, "wb") as f:
+            f.write(_encode(drawings[-1], ".png"))
+        print(f"{path}: {seconds * 1000:.1f} ms, {found} -> {out_path}", flush=True)
     if args.grid:
         with atomic_open(args.grid, "wb") as f:
             f.write(_encode(grid(drawings, args.grid_columns), os.path.splitext(args.grid)[1].lower()))
@@ -152,10 +152,6 @@ def grid(images, columns):
         y, x = (k // columns) * (height + 4), (k % columns) * (width + 4)
         canvas[y : y + height, x : x + width] = image
     return canvas
-
-
-def _png(vis_image):
-    return _encode(vis_image.get_image(), ".png")
 
 
 def _encode(image_rgb, extension):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..utils.atomic_write import atomic_directory
 from ..utils.export import sha256_of
-from .shapes import SHAPES_CLASSES, _background, _shape_mask
+from .shapes import SHAPES_CLASSES, _background, _shape_mask, contrasting_color
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,7 @@ def _render(label, rng, spec):
     y, x = (rng.randint(0, size - mask.shape[0] + 1) for _ in range(2))
     region = image[y:y + mask.shape[0], x:x + mask.shape[1]]
     # A colour that stands out from the background under the object (by 80 in at least one channel).
-    background = region[mask].mean(axis=0)
-    color = rng.uniform(0, 255, size=3)
-    while np.abs(color - background).max() < 80:
-        color = rng.uniform(0, 255, size=3)
-    region[mask] = color
+    region[mask] = contrasting_color(rng, region[mask].mean(axis=0), 80.0)
     image += rng.normal(0, 6, size=image.shape)
     return np.clip(np.round(image), 0, 255).astype(np.uint8)  # RGB
 
