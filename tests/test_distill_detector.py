@@ -234,6 +234,7 @@ SHAPES_ROWS = {  # config: (paths, aggregator method, hand-tuned weights)
     "shapes_single_feats": (["feats_p"], "hand_tuned", {"feats_p": 1.0}),
     "shapes_single_feats_b": (["feats_b"], "hand_tuned", {"feats_b": 1.0}),
     "shapes_single_box": (["box"], "hand_tuned", {"box": 0.25}),
+    "shapes_equal": (["feats_p", "box"], "equal", None),
     "shapes_hand_tuned": (["feats_p", "box"], "hand_tuned", {"feats_p": 1.0, "box": 0.25}),
     "shapes_hand_tuned_feats_b": (["feats_b", "box"], "hand_tuned", {"feats_b": 1.0, "box": 0.25}),
     "shapes_multiobjective": (["feats_p", "box"], "multiobjective", None),

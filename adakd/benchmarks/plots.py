@@ -1,0 +1,82 @@
+"""Plots of the benchmark results (matplotlib, no display needed): every row with one dot per seed and its
+mean ± std, and the adaptive path weights over training against the hand-tuned ones.
+
+Each function returns the matplotlib ``Figure``; artists carry labels (``"seeds: <row>"``,
+``"mean ± std: <row>"``, ``"<path> mean"``, ...) so that their data can be checked."""
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..utils.atomic_write import atomic_open
+from .statistics import summarize
+from .tasks import ADAPTIVE_ROW
+
+
+def plot_rows(task, results):
+    """One panel per task metric; per row, its seeds as dots and mean ± sample std as a bar (rows not run yet
+    are named on the axis and marked "not run")."""
+    fig = Figure(figsize=(3.2 + 0.9 * len(task.rows), 3.6 * len(task.metrics)), layout="constrained")
+    axes = fig.subplots(len(task.metrics), 1, squeeze=False)[:, 0]
+    for ax, metric in zip(axes, task.metrics):
+        for x, row in enumerate(task.rows):
+            values = [(r["seed"], r["metrics"].get(metric.key)) for r in results.get(row, [])]
+            values = [(seed, v) for seed, v in values if v is not None]
+            if not values:
+                ax.text(x, 0.05, "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
+                        va="bottom", color="0.5")
+                continue
+            ax.scatter([x - 0.12] * len(values), [v for _, v in values], s=18, color="C0", zorder=3,
+                       label=f"seeds: {row}")
+            summary = summarize([v for _, v in values])
+            ax.errorbar([x + 0.12], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color="black",
+                        markersize=4, capsize=4, label=f"mean ± std: {row}")
+        ax.set_xticks(range(len(task.rows)), task.rows, rotation=30, ha="right")
+        ax.set_xlim(-0.6, len(task.rows) - 0.4)
+        ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_title(f"{task.title}\ndots: seeds; black: mean ± sample std", fontsize=9)
+    return fig
+
+
+def _common_curve(curves):
+    """(iterations logged by every run, array runs × iterations) of the runs' ``[[iteration, v], ...]``."""
+    common = sorted(set.intersection(*[{it for it, _ in c} for c in curves]))
+    values = np.array([[dict(map(tuple, c))[it] for it in common] for c in curves], dtype=float)
+    return np.array(common), values
+
+
+def plot_path_weights(task, results, hand_tuned_weights):
+    """The adaptive row's path weights v_i over training: mean over its seeds with the min-max band, and the
+    hand-tuned row's fixed weights (``{path: v}``) as dashed lines of the same colour. Log scale."""
+    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.subplots()
+    runs = [r for r in results.get(ADAPTIVE_ROW, []) if r["path_weight_curve"]]
+    paths = []
+    for r in runs:
+        paths += [p for p in r["path_weight_curve"] if p not in paths]
+    for i, path in enumerate(paths):
+        color = f"C{i}"
+        curves = [r["path_weight_curve"][path] for r in runs if path in r["path_weight_curve"]]
+        iterations, values = _common_curve(curves)
+        ax.plot(iterations, values.mean(axis=0), color=color, label=f"{path} mean")
+        if len(curves) > 1:
+            ax.fill_between(iterations, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2,
+                            linewidth=0, label=f"{path} min–max")
+        if path in hand_tuned_weights:
+            ax.axhline(hand_tuned_weights[path], color=color, linestyle="--", linewidth=1,
+                       label=f"{path} hand-tuned ({hand_tuned_weights[path]:g})")
+    if paths:
+        ax.set_yscale("log")
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, f"{ADAPTIVE_ROW}: not run", transform=ax.transAxes, ha="center", color="0.5")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("path weight v = e^-z")
+    ax.set_title(f"{task.title}\nadaptive path weights, mean over {len(runs)} seeds (band: min–max)", fontsize=9)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def save_figure(fig, path, dpi=100):
+    """Writes ``fig`` as PNG, atomically."""
+    with atomic_open(path, "wb") as f:
+        fig.savefig(f, format="png", dpi=dpi)

@@ -1,0 +1,101 @@
+"""The rows of the paper's comparison tables on the embedded benchmarks, by task (issue 15).
+
+Row ``r`` of a task is the config ``projects/AdaptiveKD/configs/<config_prefix><r>.py``. The teacher row is
+not trained: it evaluates the shipped teacher, a model zoo entry. Every zoo entry name the benchmark uses is
+listed here and nowhere else.
+"""
+from dataclasses import dataclass
+from typing import Tuple
+
+CONFIG_DIR = "projects/AdaptiveKD/configs"
+TEACHER_ROW = "teacher"
+STUDENT_ROW = "student"
+ADAPTIVE_ROW = "adaptive"
+HAND_TUNED_ROW = "hand_tuned"
+# The paired differences the report shows: adaptive minus each of these rows, seed by seed.
+COMPARED_ROWS = ("student", "hand_tuned", "multiobjective")
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # the evaluator's key as detectron2 prints it, flattened: "bbox/AP"
+    label: str  # column header
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
+class BenchmarkTask:
+    name: str  # as given to --task
+    title: str
+    config_prefix: str
+    rows: Tuple[str, ...]
+    metrics: Tuple[Metric, ...]  # the first one is the task's main metric
+    teacher_entry: str  # the shipped teacher that the teacher row evaluates
+    student_entry: str  # the shipped plain student (evaluated instead of trained with --zoo-student)
+    # Extra overrides when a plain student (no teacher inside) is evaluated: classification measures it
+    # against the shipped teacher too (top-1 agreement error).
+    plain_student_opts: Tuple[str, ...] = ()
+
+    def config(self, row):
+        """Repository-relative config file of ``row``."""
+        return f"{CONFIG_DIR}/{self.config_prefix}{row}.py"
+
+    def zoo_entry(self, row):
+        """The model zoo entry a shipped ``row`` evaluates."""
+        return {TEACHER_ROW: self.teacher_entry, STUDENT_ROW: self.student_entry}[row]
+
+
+_SHAPES_CLS_TEACHER = "shapes_cls_r34_teacher"
+
+TASKS = {
+    "det": BenchmarkTask(
+        name="det",
+        title="detection (shapes, GFL R101 -> R18, Feats_P + Box: Table 5, right block)",
+        config_prefix="shapes_",
+        rows=("student", "single_feats", "single_box", "equal", "hand_tuned", "multiobjective", "adaptive",
+              "teacher"),
+        metrics=(Metric("bbox/AP", "AP", True), Metric("bbox/AP50", "AP50", True)),
+        teacher_entry="shapes_gfl_r101_teacher",
+        student_entry="shapes_gfl_r18_student",
+    ),
+    "seg": BenchmarkTask(
+        name="seg",
+        title="semantic segmentation (shapes, Semantic FPN R101 -> R18, AT + ST: Table 4)",
+        config_prefix="shapes_sem_seg_",
+        rows=("student", "single_at", "single_st", "equal", "hand_tuned", "multiobjective", "adaptive", "teacher"),
+        metrics=(Metric("sem_seg/mIoU", "mIoU", True), Metric("sem_seg/mACC", "mAcc", True)),
+        teacher_entry="shapes_semantic_fpn_r101_teacher",
+        student_entry="shapes_semantic_fpn_r18_student",
+    ),
+    "cls": BenchmarkTask(
+        name="cls",
+        title="classification (shapes_cls, R34 -> R18, AT + ST: Tables 2 and 3)",
+        config_prefix="shapes_cls_",
+        rows=("student", "single_at", "single_st", "equal", "hand_tuned", "multiobjective", "adaptive",
+              "adaptive_layerwise", "teacher"),
+        metrics=(
+            Metric("classification/top1_err", "top-1 err (%)", False),
+            Metric("classification/top1_agreement_err", "top-1 agreement err (%)", False),
+        ),
+        teacher_entry=_SHAPES_CLS_TEACHER,
+        student_entry="shapes_cls_r18_student",
+        plain_student_opts=(
+            f"dataloader.evaluator.teacher_config={CONFIG_DIR}/shapes_cls_teacher.py",
+            f"dataloader.evaluator.teacher_weights=zoo://{_SHAPES_CLS_TEACHER}",
+        ),
+    ),
+}
+
+
+def get_task(name):
+    if name not in TASKS:
+        raise KeyError(f"Unknown benchmark task {name!r}; valid tasks: {', '.join(TASKS)}")
+    return TASKS[name]
+
+
+def check_rows(task, rows):
+    """Raises ValueError naming the rows of ``rows`` that ``task`` does not have, and listing its rows."""
+    unknown = [r for r in rows if r not in task.rows]
+    if unknown:
+        raise ValueError(f"Unknown {task.name} rows {unknown}; valid rows: {', '.join(task.rows)}")
+    return list(rows)

@@ -1,0 +1,126 @@
+#!/usr/bin/env python
+"""The paper's comparison rows on the embedded benchmarks, several seeds each (issue 15): one training run per
+(task, row, seed) through tools/lazyconfig_train_net.py, one result file per run, then tables and plots.
+
+    python tools/run_benchmark.py --task det                       # every detection row, seeds 0 1 2
+    python tools/run_benchmark.py --task cls --rows adaptive student --seeds 0 1 2 3
+    python tools/run_benchmark.py --task seg --report              # tables, plots, README from the results
+
+Tasks and rows (configs projects/AdaptiveKD/configs/<prefix><row>.py):
+  det  shapes_:          student single_feats single_box equal hand_tuned multiobjective adaptive teacher
+  seg  shapes_sem_seg_:  student single_at single_st equal hand_tuned multiobjective adaptive teacher
+  cls  shapes_cls_:      student single_at single_st equal hand_tuned multiobjective adaptive adaptive_layerwise
+                         teacher
+The seed sets the initialisation and the data order (train.seed). The teacher row evaluates the shipped
+teacher (model zoo) once; --zoo-student does the same for the student row (make demo).
+
+Results: <results-dir>/<task>/<row>/seed<k>.json (shipped.json for a shipped checkpoint), written when a run
+ends, atomically. A result made from the same resolved config (and shipped checkpoint) is not run again, so
+the table fills up over several sessions; a changed config re-runs; --force re-runs anyway (code changes that
+leave the configs unchanged need it). Training output: <output-dir>/<task>/<row>/seed<k>/.
+
+--report trains nothing: from the results of --results-dir it prints the task's table, draws the plots and,
+for the repository's benchmarks/results, writes them to docs/images/benchmarks/ and regenerates the README's
+Results block of the task (elsewhere the plots go next to the results and the README is left alone).
+"""
+import argparse
+import os
+import sys
+import time
+
+from detectron2.config import LazyConfig
+
+from adakd.benchmarks import TASKS, check_rows, get_task, load_task_results
+from adakd.benchmarks.plots import plot_path_weights, plot_rows, save_figure
+from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
+from adakd.benchmarks.runner import ROOT, run_benchmark, stale_results
+from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
+from adakd.data import ensure_shapes, ensure_shapes_classification
+from adakd.utils.atomic_write import atomic_open
+
+RESULTS_DIR = "benchmarks/results"
+IMAGE_DIR = "docs/images/benchmarks"
+README = "README.md"
+
+
+def plot_files(task, directory):
+    """(caption, path) of the task's two plots in ``directory``."""
+    return [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
+            ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
+
+
+def hand_tuned_weights(task):
+    """The fixed path weights of the task's hand-tuned row (its config's aggregator)."""
+    aggregator = LazyConfig.load(os.path.join(ROOT, task.config(HAND_TUNED_ROW))).model.aggregator
+    return dict(aggregator.get("init_weights") or {})
+
+
+def report_block(task, results_dir=RESULTS_DIR):
+    """The README block of ``task``: tables and links to the plots, from the results in ``results_dir``."""
+    results = load_task_results(os.path.join(ROOT, results_dir), task)
+    return render_report(task, results, stale_results(task, results), images=plot_files(task, IMAGE_DIR))
+
+
+def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
+    return replace_block(readme_text, task.name, report_block(task, results_dir))
+
+
+def write_plots(task, results, directory):
+    rows_png, weights_png = (path for _, path in plot_files(task, directory))
+    save_figure(plot_rows(task, results), os.path.join(ROOT, rows_png))
+    save_figure(plot_path_weights(task, results, hand_tuned_weights(task)), os.path.join(ROOT, weights_png))
+    print(f"wrote {rows_png}, {weights_png}")
+
+
+def report(task, results_dir):
+    results = load_task_results(os.path.join(ROOT, results_dir), task)
+    stale = stale_results(task, results)
+    print(render_rows_table(task, results, stale=stale) + "\n\n" + render_comparisons(task, results))
+    if os.path.realpath(os.path.join(ROOT, results_dir)) != os.path.realpath(os.path.join(ROOT, RESULTS_DIR)):
+        write_plots(task, results, os.path.join(results_dir, task.name))
+        print(f"{README} is generated from {RESULTS_DIR} only: left alone.")
+        return
+    write_plots(task, results, IMAGE_DIR)
+    path = os.path.join(ROOT, README)
+    with open(path) as f:
+        text = f.read()
+    with atomic_open(path, "w") as f:
+        f.write(replace_block(text, task.name, render_report(task, results, stale, images=plot_files(task, IMAGE_DIR))))
+    print(f"wrote the {task.name} block of {README}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", required=True, choices=sorted(TASKS))
+    parser.add_argument("--rows", nargs="+", help="rows to run (default: every row of the task)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--force", action="store_true", help="re-run rows whose result exists")
+    parser.add_argument("--report", action="store_true", help="no training: tables, plots and README block")
+    parser.add_argument("--zoo-student", action="store_true",
+                        help="evaluate the shipped student for the student row instead of training it")
+    parser.add_argument("--results-dir", default=RESULTS_DIR, help=f"where result files go (default {RESULTS_DIR})")
+    parser.add_argument("--output-dir", default="output/benchmark", help="training output (default output/benchmark)")
+    args = parser.parse_args()
+    task = get_task(args.task)
+    try:
+        rows = check_rows(task, args.rows) if args.rows else list(task.rows)
+    except ValueError as e:
+        parser.error(str(e))
+    if args.report:
+        return report(task, args.results_dir)
+
+    start = time.time()
+    print("Dataset:", ensure_shapes_classification() if task.name == "cls" else ensure_shapes(), flush=True)
+    run_benchmark(task, rows, args.seeds, args.results_dir, args.output_dir, force=args.force,
+                  zoo_student=args.zoo_student)
+    results = load_task_results(os.path.join(ROOT, args.results_dir), task)
+    print()
+    print(render_rows_table(task, results, rows=rows))
+    comparisons = render_comparisons(task, results, rows=rows, paired_only=True) if ADAPTIVE_ROW in rows else ""
+    if comparisons:
+        print("\n" + comparisons)
+    print(f"\n{task.title}; results in {args.results_dir}/{task.name}; whole job {(time.time() - start) / 60:.1f} min.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
