@@ -5,6 +5,7 @@ Each function returns the matplotlib ``Figure``; artists carry labels (``"seeds:
 ``"mean ± std: <row>"``, ``"<path> mean"``, ...) so that their data can be checked."""
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from ..utils.atomic_write import atomic_open
 from .statistics import summarize
@@ -13,15 +14,15 @@ from .tasks import ADAPTIVE_ROW
 
 def plot_rows(task, results):
     """One panel per task metric; per row, its seeds as dots and mean ± sample std as a bar (rows not run yet
-    are named on the axis and marked "not run")."""
+    are named on the axis and marked "not run"; "n/a" where a row that ran lacks the metric)."""
     fig = Figure(figsize=(3.2 + 0.9 * len(task.rows), 3.6 * len(task.metrics)), layout="constrained")
     axes = fig.subplots(len(task.metrics), 1, squeeze=False)[:, 0]
     for ax, metric in zip(axes, task.metrics):
         for x, row in enumerate(task.rows):
             values = [(r["seed"], r["metrics"].get(metric.key)) for r in results.get(row, [])]
             values = [(seed, v) for seed, v in values if v is not None]
-            if not values:
-                ax.text(x, 0.05, "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
+            if not values:  # "n/a": the row ran but has no such metric (the teacher's agreement with itself)
+                ax.text(x, 0.05, "n/a" if results.get(row) else "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
                         va="bottom", color="0.5")
                 continue
             ax.scatter([x - 0.12] * len(values), [v for _, v in values], s=18, color="C0", zorder=3,
@@ -66,12 +67,17 @@ def plot_path_weights(task, results, hand_tuned_weights):
                        label=f"{path} hand-tuned ({hand_tuned_weights[path]:g})")
     if paths:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        low, high = ax.get_ylim()
+        if high / low < 10:  # within a decade the minor ticks are the only labels: plain numbers too
+            ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.legend(fontsize=8)
     else:
-        ax.text(0.5, 0.5, f"{ADAPTIVE_ROW}: not run", transform=ax.transAxes, ha="center", color="0.5")
+        message = "no path weights logged" if results.get(ADAPTIVE_ROW) else "not run"
+        ax.text(0.5, 0.5, f"{ADAPTIVE_ROW}: {message}", transform=ax.transAxes, ha="center", color="0.5")
     ax.set_xlabel("iteration")
     ax.set_ylabel("path weight v = e^-z")
-    ax.set_title(f"{task.title}\nadaptive path weights, mean over {len(runs)} seeds (band: min–max)", fontsize=9)
+    ax.set_title(f"{task.title}\nadaptive path weights, mean over {len(runs)} seed{'' if len(runs) == 1 else 's'} (band: min–max)", fontsize=9)
     ax.grid(alpha=0.3)
     return fig
 

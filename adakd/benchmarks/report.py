@@ -54,7 +54,7 @@ def render_rows_table(task, results, rows=None, stale=None):
             cells += [_seeds(row_results), f"{spi.mean:.3f}" if spi.n else "–", _final_weights(row_results)]
         lines.append("| " + " | ".join([name, config, *cells]) + " |")
     if any(stale.values()):
-        counts = ", ".join(f"{row} {n}" for row, n in stale.items() if n)
+        counts = ", ".join(f"{row} {stale[row]}" for row in task.rows if stale.get(row))
         lines += ["", f"† results made with an earlier version of the row's config or shipped checkpoint ({counts}); "
                   "re-run them with `--force`."]
     return "\n".join(lines)

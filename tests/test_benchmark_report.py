@@ -1,0 +1,190 @@
+"""tools/run_benchmark.py --report: statistics, tables, plots and README blocks from hand-written result files
+(tests/benchmark_fixtures.py; every expected figure below is worked out by hand in the comments)."""
+import importlib.util
+import json
+import os
+
+import numpy as np
+import pytest
+
+from adakd.benchmarks import BenchmarkResultError, get_task, load_task_results
+from adakd.benchmarks.plots import plot_path_weights, plot_rows, save_figure
+from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
+from adakd.benchmarks.statistics import compare_paired, summarize
+
+from .benchmark_fixtures import cls_results, det_results, write_results
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location("run_benchmark", os.path.join(ROOT, "tools/run_benchmark.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def det(tmp_path):
+    task = get_task("det")
+    return task, load_task_results(write_results(str(tmp_path), det_results()), task)
+
+
+def table_lines(markdown):
+    return {line.split(" | ")[0].strip("| "): line for line in markdown.splitlines() if line.startswith("| ")}
+
+
+def test_summary_is_mean_and_sample_std():
+    # 53, 51, 58: mean 54; squared deviations 1 + 9 + 16 = 26, / (3 - 1) = 13.
+    s = summarize([53.0, 51.0, 58.0])
+    assert (s.n, s.mean) == (3, 54.0) and s.std == pytest.approx(13 ** 0.5)
+    assert summarize([7.0]).std is None and summarize([]).n == 0
+    assert summarize([1.0, None, 3.0]).mean == 2.0  # a result without the metric is left out
+
+
+def test_paired_differences_and_wins_respect_the_metric_direction():
+    adaptive, student = {0: 53.0, 1: 51.0, 2: 58.0, 5: 60.0}, {0: 50.0, 1: 52.0, 2: 54.0}
+    higher = compare_paired(adaptive, student, higher_is_better=True)
+    assert higher.differences == {0: 3.0, 1: -1.0, 2: 4.0}  # seed 5 has no partner
+    assert higher.wins == 2 and higher.summary.mean == 2.0 and higher.summary.std == pytest.approx(7 ** 0.5)
+    # For an error, a negative difference is a win: here only seed 1.
+    assert compare_paired(adaptive, student, higher_is_better=False).wins == 1
+    assert compare_paired({0: 1.0}, {0: 1.0}, True).wins == 0 == compare_paired({0: 1.0}, {0: 1.0}, False).wins
+
+
+def test_rows_table_by_hand(det):
+    task, results = det
+    lines = table_lines(render_rows_table(task, results))
+    assert list(lines) == ["row", *task.rows]  # every row, in the paper's order, run or not
+    # student AP 50/52/54 -> 52 ± 2; AP50 70/71/72 -> 71 ± 1.
+    assert lines["student"] == "| student | `shapes_student.py` | 52.00 ± 2.00 | 71.00 ± 1.00 | 3 (0, 1, 2) | 0.200 | – |"
+    # adaptive AP 53/51/58 -> 54 ± √13 = 3.61; AP50 72/70/73 -> 71.67 ± √(7/3) = 1.53; final v means 1.4 and 0.4.
+    assert lines["adaptive"] == ("| adaptive | `shapes_adaptive.py` | 54.00 ± 3.61 | 71.67 ± 1.53 | 3 (0, 1, 2) | 0.400 "
+                                 "| feats_p 1.4, box 0.4 |")
+    # hand_tuned AP 55/49 -> 52 ± √18 = 4.24.
+    assert lines["hand_tuned"].startswith("| hand_tuned | `shapes_hand_tuned.py` | 52.00 ± 4.24 | 71.00 ± 0.00 | 2 (0, 1) |")
+    assert lines["teacher"] == "| teacher | `shapes_teacher.py` | 76.00 | 92.00 | shipped | – | – |"
+    for row in ("single_feats", "single_box", "equal", "multiobjective"):
+        assert lines[row] == f"| {row} | `shapes_{row}.py` | not run | not run | 0 | – | – |"
+    stale = render_rows_table(task, results, stale={"adaptive": 2})
+    assert "| adaptive † |" in stale and "(adaptive 2)" in stale
+
+
+def test_paired_comparisons_by_hand(det):
+    task, results = det
+    lines = [line for line in render_comparisons(task, results).splitlines() if line.startswith("| adaptive")]
+    assert lines == [
+        # AP 53-50, 51-52, 58-54 = 3, -1, 4: mean 2, std √7 = 2.65; AP50 2, -1, 1: 0.67 ± √(7/3).
+        "| adaptive − student | AP | s0 +3.00, s1 -1.00, s2 +4.00 | +2.00 ± 2.65 | 2 of 3 |",
+        "| adaptive − student | AP50 | s0 +2.00, s1 -1.00, s2 +1.00 | +0.67 ± 1.53 | 2 of 3 |",
+        # Only seeds 0 and 1 have a hand-tuned result: AP -2, +2 -> 0 ± √8; AP50 1, -1 -> 0 ± √2.
+        "| adaptive − hand_tuned | AP | s0 -2.00, s1 +2.00 | +0.00 ± 2.83 | 1 of 2 |",
+        "| adaptive − hand_tuned | AP50 | s0 +1.00, s1 -1.00 | +0.00 ± 1.41 | 1 of 2 |",
+        "| adaptive − multiobjective | AP | no seed run for both rows | – | – |",
+        "| adaptive − multiobjective | AP50 | no seed run for both rows | – | – |",
+    ]
+    assert "multiobjective" not in render_comparisons(task, results, paired_only=True)
+    assert render_comparisons(task, {}, paired_only=True) == ""
+
+
+def test_errors_win_when_lower(tmp_path):
+    task = get_task("cls")
+    results = load_task_results(write_results(str(tmp_path), cls_results()), task)
+    lines = [line for line in render_comparisons(task, results).splitlines() if line.startswith("| adaptive − student")]
+    # top-1 err 2.0-3.0 = -1 (a win), 3.0-2.5 = +0.5: mean -0.25 ± √1.125 = 1.06; agreement -1, -1: both won.
+    assert lines == [
+        "| adaptive − student | top-1 err (%) | s0 -1.00, s1 +0.50 | -0.25 ± 1.06 | 1 of 2 |",
+        "| adaptive − student | top-1 agreement err (%) | s0 -1.00, s1 -1.00 | -1.00 ± 0.00 | 2 of 2 |",
+    ]
+    assert "lower top-1 err (%) / lower top-1 agreement err (%)" in render_comparisons(task, results)
+    assert table_lines(render_rows_table(task, results))["teacher"].startswith("| teacher | `shapes_cls_teacher.py` | 1.30 | – |")
+
+
+def test_rows_plot_has_each_seed_and_mean_std(det):
+    task, results = det
+    fig = plot_rows(task, results)
+    ap, ap50 = fig.axes
+    seeds = {c.get_label(): c.get_offsets()[:, 1].tolist() for c in ap.collections if c.get_label().startswith("seeds")}
+    assert seeds == {"seeds: student": [50, 52, 54], "seeds: adaptive": [53, 51, 58], "seeds: hand_tuned": [55, 49],
+                     "seeds: teacher": [76]}
+    bars = {c.get_label(): c for c in ap.containers}
+    data_line, _, (bar,) = bars["mean ± std: adaptive"].lines
+    assert data_line.get_ydata()[0] == pytest.approx(54.0)
+    assert np.asarray(bar.get_segments()[0])[:, 1] == pytest.approx([54 - 13 ** 0.5, 54 + 13 ** 0.5])
+    seeds50 = {c.get_label(): c.get_offsets()[:, 1].tolist() for c in ap50.collections}
+    assert seeds50["seeds: student"] == [70, 71, 72]
+    not_run = sorted(t.get_position()[0] for t in ap.texts if t.get_text() == "not run")
+    assert not_run == [task.rows.index(r) for r in ("single_feats", "single_box", "equal", "multiobjective")]
+    assert [t.get_text() for t in ap.get_xticklabels()] == list(task.rows)
+
+
+def test_path_weight_plot_mean_band_and_hand_tuned_lines(det):
+    task, results = det
+    fig = plot_path_weights(task, results, {"feats_p": 1.0, "box": 0.25})
+    (ax,) = fig.axes
+    lines = {line.get_label(): line for line in ax.lines}
+    # feats_p ends at 1.2 / 1.4 / 1.6 (mean 1.4), box at 0.5 / 0.4 / 0.3 (mean 0.4); both start at 1.0 and 0.6.
+    assert lines["feats_p mean"].get_xdata().tolist() == [19, 39]
+    assert lines["feats_p mean"].get_ydata() == pytest.approx([1.0, 1.4])
+    assert lines["box mean"].get_ydata() == pytest.approx([0.6, 0.4])
+    assert lines["feats_p hand-tuned (1)"].get_ydata() == pytest.approx([1.0, 1.0])
+    assert lines["box hand-tuned (0.25)"].get_ydata() == pytest.approx([0.25, 0.25])
+    band = {c.get_label(): c.get_paths()[0].vertices for c in ax.collections}
+    at_39 = band["box min–max"][band["box min–max"][:, 0] == 39][:, 1]
+    assert at_39.min() == pytest.approx(0.3) and at_39.max() == pytest.approx(0.5)
+    assert ax.get_yscale() == "log"
+    empty = plot_path_weights(task, {}, {"feats_p": 1.0}).axes[0]
+    assert [t.get_text() for t in empty.texts] == ["adaptive: not run"] and not empty.lines
+
+
+def test_plot_files_are_pngs(det, tmp_path):
+    task, results = det
+    path = str(tmp_path / "plots" / "det_rows.png")
+    save_figure(plot_rows(task, results), path)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path / "plots") == ["det_rows.png"]  # no temporary file left behind
+
+
+def test_readme_block_is_replaced_between_its_markers(det):
+    task, results = det
+    block = render_report(task, results, images=[("rows", "docs/images/benchmarks/det_rows.png")])
+    readme = ("intro\n<!-- benchmark-results det: generated by tools/run_benchmark.py --task det --report -->\nold\n"
+              "<!-- end of benchmark-results det -->\noutro\n")
+    updated = replace_block(readme, "det", block)
+    assert "old" not in updated and updated.startswith("intro\n") and updated.endswith("outro\n")
+    assert block in updated and "![det: rows](docs/images/benchmarks/det_rows.png)" in updated
+    assert replace_block(updated, "det", block) == updated
+    with pytest.raises(ValueError, match="no benchmark results markers for 'seg'"):
+        replace_block(readme, "seg", block)
+
+
+@pytest.mark.parametrize("task", ["det", "seg", "cls"])
+def test_committed_readme_matches_the_committed_results(task):
+    tool = load_tool()
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    assert tool.updated_readme(readme, get_task(task)) == readme, f"run: python tools/run_benchmark.py --task {task} --report"
+
+
+def test_hand_tuned_reference_lines_come_from_the_hand_tuned_config():
+    # The authors' weights (README, "Detection distillation"): feature KD 1, LD 0.25; classification AT 1000, ST 0.1.
+    tool = load_tool()
+    assert tool.hand_tuned_weights(get_task("det")) == {"feats_p": 1.0, "box": 0.25}
+    assert tool.hand_tuned_weights(get_task("cls")) == {"at": 1000.0, "st": 0.1}
+
+
+def test_corrupt_or_misplaced_results_are_named(tmp_path):
+    task = get_task("det")
+    write_results(str(tmp_path), det_results())
+    corrupt = tmp_path / "det" / "student" / "seed1.json"
+    corrupt.write_text('{"task": "det", "row": ')
+    with pytest.raises(BenchmarkResultError, match=str(corrupt)):
+        load_task_results(str(tmp_path), task)
+    corrupt.write_text(json.dumps({**det_results()[2], "seed": 7}))  # seed 2's result under seed1.json
+    with pytest.raises(BenchmarkResultError, match=r"seed1\.json holds the result of task 'det', row 'student', seed 7"):
+        load_task_results(str(tmp_path), task)
+    corrupt.unlink()
+    (tmp_path / "det" / "adaptiv").mkdir()
+    with pytest.raises(BenchmarkResultError, match=r"'adaptiv' is not a det row \(valid rows: student, single_feats"):
+        load_task_results(str(tmp_path), task)

@@ -1,0 +1,182 @@
+"""tools/run_benchmark.py's runner without training: the subprocess launch is replaced by a stub that writes what
+tools/lazyconfig_train_net.py would (eval_results.json, metrics.json), so that skipping, re-running, failures
+and the result files can be checked on the real shapes configs in seconds."""
+import json
+import math
+import os
+import subprocess
+
+import pytest
+from detectron2.config import LazyConfig
+
+from adakd.benchmarks import BenchmarkResultError, get_task, read_result, result_path
+from adakd.benchmarks import runner
+from adakd.benchmarks.results import config_fingerprint, flatten_metrics, read_training_log
+from adakd.utils import atomic_write
+
+from .test_benchmark_report import load_tool
+
+# What the stub's training run logs: two training records and, one iteration later, the final evaluation (as
+# detectron2's EvalHook puts it into the EventStorage after the last iteration).
+METRICS_LINES = [
+    {"iteration": 19, "total_loss": 2.0, "time": 0.3, "distill/feats_p/weight": 1.1, "distill/box/weight": 0.9},
+    {"iteration": 39, "total_loss": 1.5, "time": 0.5, "distill/feats_p/weight": 1.3, "distill/box/weight": 0.7},
+    {"iteration": 40, "bbox/AP": 51.0},
+]
+EVAL_RESULTS = {"bbox": {"AP": 51.0, "AP50": 69.5, "APl": float("nan")}}
+
+
+class StubLaunch:
+    """Records each command; for tools/lazyconfig_train_net.py writes the run's output files (``fail``: raises
+    as a crashed run would, after writing half of them)."""
+
+    def __init__(self, fail=False):
+        self.commands, self.fail = [], fail
+
+    def __call__(self, cmd):
+        self.commands.append(cmd)
+        assert cmd[1] == runner.TRAIN_NET, cmd  # no zoo entry may need training: the shipped files exist
+        output_dir = next(a.split("=", 1)[1] for a in cmd if a.startswith("train.output_dir="))
+        os.makedirs(output_dir, exist_ok=True)
+        if "--eval-only" not in cmd:
+            with open(os.path.join(output_dir, "metrics.json"), "w") as f:
+                f.writelines(json.dumps(line) + "\n" for line in METRICS_LINES[: 1 if self.fail else None])
+        if self.fail:
+            raise subprocess.CalledProcessError(1, cmd)
+        with open(os.path.join(output_dir, "eval_results.json"), "w") as f:
+            json.dump(EVAL_RESULTS, f)
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    return str(tmp_path / "results"), str(tmp_path / "output")
+
+
+DET = get_task("det")
+
+
+def test_a_run_writes_its_result_and_an_existing_one_is_not_run_again(dirs):
+    results_dir, output_dir = dirs
+    launch = StubLaunch()
+    result = runner.run_row(DET, "adaptive", 1, results_dir, output_dir, launch=launch)
+    (cmd,) = launch.commands
+    assert cmd[2:4] == ["--config-file", "projects/AdaptiveKD/configs/shapes_adaptive.py"]
+    assert "train.seed=1" in cmd and f"train.output_dir={output_dir}/det/adaptive/seed1" in cmd
+    assert read_result(result_path(results_dir, "det", "adaptive", 1)) == result
+    assert (result["task"], result["row"], result["seed"], result["source"]) == ("det", "adaptive", 1, "trained")
+    assert result["metrics"] == {"bbox/AP": 51.0, "bbox/AP50": 69.5, "bbox/APl": None}  # JSON has no NaN
+    assert result["path_weights"] == {"feats_p": 1.3, "box": 0.7}
+    assert result["path_weight_curve"] == {"feats_p": [[19, 1.1], [39, 1.3]], "box": [[19, 0.9], [39, 0.7]]}
+    assert result["seconds_per_iter"] == pytest.approx(0.4) and result["iterations"] == 40
+    assert result["config_sha256"] == config_fingerprint(LazyConfig.load(os.path.join(runner.ROOT, DET.config("adaptive"))))
+
+    assert runner.run_row(DET, "adaptive", 1, results_dir, output_dir, launch=launch) == result
+    assert len(launch.commands) == 1  # skipped: same config, same seed
+    runner.run_row(DET, "adaptive", 2, results_dir, output_dir, launch=launch)
+    runner.run_row(DET, "adaptive", 1, results_dir, output_dir, force=True, launch=launch)
+    assert len(launch.commands) == 3
+
+
+def test_a_result_of_an_earlier_config_is_run_again(dirs):
+    results_dir, output_dir = dirs
+    launch = StubLaunch()
+    runner.run_row(DET, "student", 0, results_dir, output_dir, launch=launch)
+    path = result_path(results_dir, "det", "student", 0)
+    with open(path) as f:
+        old = json.load(f)
+    with open(path, "w") as f:
+        json.dump({**old, "config_sha256": "an earlier config", "metrics": {"bbox/AP": 1.0}}, f)
+    assert runner.run_row(DET, "student", 0, results_dir, output_dir, launch=launch)["metrics"]["bbox/AP"] == 51.0
+    assert len(launch.commands) == 2
+    assert runner.stale_results(DET, {"student": [read_result(path), {**old, "config_sha256": "x"}]}) == {"student": 1}
+
+
+def test_a_failed_run_leaves_no_result_and_keeps_the_previous_one(dirs):
+    results_dir, output_dir = dirs
+    with pytest.raises(subprocess.CalledProcessError):
+        runner.run_row(DET, "adaptive", 0, results_dir, output_dir, launch=StubLaunch(fail=True))
+    assert not os.path.exists(os.path.join(results_dir, "det", "adaptive"))
+    previous = runner.run_row(DET, "adaptive", 0, results_dir, output_dir, launch=StubLaunch())
+    with pytest.raises(subprocess.CalledProcessError):
+        runner.run_row(DET, "adaptive", 0, results_dir, output_dir, force=True, launch=StubLaunch(fail=True))
+    assert read_result(result_path(results_dir, "det", "adaptive", 0)) == previous
+    assert os.listdir(os.path.join(results_dir, "det", "adaptive")) == ["seed0.json"]
+
+
+def test_a_write_interrupted_halfway_leaves_no_file(dirs, monkeypatch):
+    results_dir, output_dir = dirs
+
+    def dump_half_then_fail(obj, f, **kwargs):
+        f.write(json.dumps(obj)[:50])
+        raise KeyboardInterrupt
+
+    def launch_then_break_json(cmd):  # the run succeeds; writing its result then fails halfway
+        StubLaunch()(cmd)
+        monkeypatch.setattr(atomic_write.json, "dump", dump_half_then_fail)
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_row(DET, "student", 0, results_dir, output_dir, launch=launch_then_break_json)
+    assert os.listdir(os.path.join(results_dir, "det", "student")) == []  # neither the result nor a temporary file
+
+
+def test_seeds_outer_rows_inner_and_the_shipped_teacher_once(dirs):
+    results_dir, output_dir = dirs
+    launch = StubLaunch()
+    runner.run_benchmark(DET, ["student", "teacher"], [0, 1], results_dir, output_dir, launch=launch)
+    summary = [(c[3].rsplit("/", 1)[-1], next((a for a in c if a.startswith("train.seed=")), "--eval-only" in c and "eval"))
+               for c in launch.commands]
+    assert summary == [("shapes_student.py", "train.seed=0"), ("shapes_teacher.py", "eval"),
+                       ("shapes_student.py", "train.seed=1")]
+    assert "train.init_checkpoint=zoo://shapes_gfl_r101_teacher" in launch.commands[1]
+    teacher = read_result(result_path(results_dir, "det", "teacher", None))
+    assert teacher["seed"] is None and teacher["source"] == "model_zoo:shapes_gfl_r101_teacher"
+    assert teacher["path_weights"] == {} and teacher["seconds_per_iter"] is None
+    assert len(teacher["checkpoint_sha256"]) == 64
+    assert sorted(os.listdir(os.path.join(results_dir, "det", "student"))) == ["seed0.json", "seed1.json"]
+
+
+def test_the_classification_student_is_measured_against_the_shipped_teacher(dirs):
+    results_dir, output_dir = dirs
+    launch = StubLaunch()
+    runner.run_row(get_task("cls"), "student", 0, results_dir, output_dir, zoo_student=True, launch=launch)
+    cmd = launch.commands[0]
+    assert "--eval-only" in cmd and "train.init_checkpoint=zoo://shapes_cls_r18_student" in cmd
+    assert "dataloader.evaluator.teacher_weights=zoo://shapes_cls_r34_teacher" in cmd
+    assert os.path.exists(result_path(results_dir, "cls", "student", None))
+
+
+def test_training_log_by_hand(tmp_path):
+    path = tmp_path / "metrics.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in METRICS_LINES) + "\n")
+    curve, final, seconds_per_iter, iterations = read_training_log(str(path))
+    assert curve == {"feats_p": [[19, 1.1], [39, 1.3]], "box": [[19, 0.9], [39, 0.7]]}
+    assert final == {"feats_p": 1.3, "box": 0.7} and seconds_per_iter == pytest.approx(0.4) and iterations == 40
+    path.write_text('{"iteration": 19, "total_loss": 2.0}\n{"iteration": 3')
+    with pytest.raises(BenchmarkResultError, match=r"metrics\.json, line 2"):
+        read_training_log(str(path))
+    assert flatten_metrics({"sem_seg": {"mIoU": 30.5, "IoU-ring": math.nan}}) == {"sem_seg/mIoU": 30.5, "sem_seg/IoU-ring": None}
+
+
+def test_fingerprint_ignores_output_dir_and_seed_but_not_the_recipe():
+    cfg = LazyConfig.load(os.path.join(runner.ROOT, DET.config("student")))
+    reference = config_fingerprint(cfg)
+    cfg.train.output_dir, cfg.train.seed = "elsewhere", 7
+    assert config_fingerprint(cfg) == reference
+    cfg.optimizer.lr *= 2
+    assert config_fingerprint(cfg) != reference
+
+
+def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
+    tool = load_tool()
+    monkeypatch.setattr("sys.argv", ["run_benchmark.py", "--task", "det", "--rows", "adaptive", "single_at"])
+    with pytest.raises(SystemExit):
+        tool.main()
+    err = capsys.readouterr().err
+    assert "Unknown det rows ['single_at']; valid rows: student, single_feats, single_box, equal, hand_tuned" in err
+    monkeypatch.setattr("sys.argv", ["run_benchmark.py", "--task", "detection", "--report"])
+    with pytest.raises(SystemExit):
+        tool.main()
+    err = capsys.readouterr().err
+    assert "invalid choice: 'detection'" in err and all(t in err for t in ("cls", "det", "seg"))
+    with pytest.raises(KeyError, match="valid tasks: det, seg, cls"):
+        get_task("detection")
