@@ -11,7 +11,7 @@ def result(task, row, seed, metrics, path_weight_curve=None, seconds_per_iter=0.
         "row": row,
         "seed": seed,
         "config": f"projects/AdaptiveKD/configs/{row}.py",
-        "config_sha256": "0" * 64,
+        "fingerprint": "0" * 64,
         "checkpoint_sha256": None,
         "metrics": metrics,
         "path_weights": {path: points[-1][1] for path, points in curve.items()},

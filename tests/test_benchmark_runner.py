@@ -11,7 +11,7 @@ from detectron2.config import LazyConfig
 
 from adakd.benchmarks import BenchmarkResultError, get_task, read_result, result_path
 from adakd.benchmarks import runner
-from adakd.benchmarks.results import config_fingerprint, flatten_metrics, read_training_log
+from adakd.benchmarks.results import fingerprint, flatten_metrics, read_training_log
 from adakd.utils import atomic_write
 
 from .test_benchmark_report import load_tool
@@ -68,7 +68,8 @@ def test_a_run_writes_its_result_and_an_existing_one_is_not_run_again(dirs):
     assert result["path_weights"] == {"feats_p": 1.3, "box": 0.7}
     assert result["path_weight_curve"] == {"feats_p": [[19, 1.1], [39, 1.3]], "box": [[19, 0.9], [39, 0.7]]}
     assert result["seconds_per_iter"] == pytest.approx(0.4) and result["iterations"] == 40
-    assert result["config_sha256"] == config_fingerprint(LazyConfig.load(os.path.join(runner.ROOT, DET.config("adaptive"))))
+    cfg = LazyConfig.load(os.path.join(runner.ROOT, DET.config("adaptive")))
+    assert result["fingerprint"] == fingerprint(cfg, runner.dataset_identity(DET))
 
     assert runner.run_row(DET, "adaptive", 1, results_dir, output_dir, launch=launch) == result
     assert len(launch.commands) == 1  # skipped: same config, same seed
@@ -85,10 +86,10 @@ def test_a_result_of_an_earlier_config_is_run_again(dirs):
     with open(path) as f:
         old = json.load(f)
     with open(path, "w") as f:
-        json.dump({**old, "config_sha256": "an earlier config", "metrics": {"bbox/AP": 1.0}}, f)
+        json.dump({**old, "fingerprint": "an earlier config", "metrics": {"bbox/AP": 1.0}}, f)
     assert runner.run_row(DET, "student", 0, results_dir, output_dir, launch=launch)["metrics"]["bbox/AP"] == 51.0
     assert len(launch.commands) == 2
-    assert runner.stale_results(DET, {"student": [read_result(path), {**old, "config_sha256": "x"}]}) == {"student": 1}
+    assert runner.stale_results(DET, {"student": [read_result(path), {**old, "fingerprint": "x"}]}) == {"student": 1}
 
 
 def test_a_failed_run_leaves_no_result_and_keeps_the_previous_one(dirs):
@@ -157,13 +158,15 @@ def test_training_log_by_hand(tmp_path):
     assert flatten_metrics({"sem_seg": {"mIoU": 30.5, "IoU-ring": math.nan}}) == {"sem_seg/mIoU": 30.5, "sem_seg/IoU-ring": None}
 
 
-def test_fingerprint_ignores_output_dir_and_seed_but_not_the_recipe():
+def test_fingerprint_ignores_output_dir_and_seed_but_not_the_recipe_or_the_data():
     cfg = LazyConfig.load(os.path.join(runner.ROOT, DET.config("student")))
-    reference = config_fingerprint(cfg)
+    data = runner.dataset_identity(DET)
+    reference = fingerprint(cfg, data)
     cfg.train.output_dir, cfg.train.seed = "elsewhere", 7
-    assert config_fingerprint(cfg) == reference
+    assert fingerprint(cfg, data) == reference
+    assert fingerprint(cfg, {**data, "version": data["version"] + 1}) != reference
     cfg.optimizer.lr *= 2
-    assert config_fingerprint(cfg) != reference
+    assert fingerprint(cfg, data) != reference
 
 
 def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):

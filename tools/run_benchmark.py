@@ -15,9 +15,10 @@ The seed sets the initialisation and the data order (train.seed). The teacher ro
 teacher (model zoo) once; --zoo-student does the same for the student row (make demo).
 
 Results: <results-dir>/<task>/<row>/seed<k>.json (shipped.json for a shipped checkpoint), written when a run
-ends, atomically. A result made from the same resolved config (and shipped checkpoint) is not run again, so
-the table fills up over several sessions; a changed config re-runs; --force re-runs anyway (code changes that
-leave the configs unchanged need it). Training output: <output-dir>/<task>/<row>/seed<k>/.
+ends, atomically. A result made from the same resolved config, dataset version and spec (and shipped
+checkpoint) is not run again, so the table fills up over several sessions; a change of any of them re-runs;
+--force re-runs anyway (code changes that leave configs and data unchanged need it). Training output:
+<output-dir>/<task>/<row>/seed<k>/.
 
 --report trains nothing: from the results of --results-dir it prints the task's table, draws the plots and,
 for the repository's benchmarks/results, writes them to docs/images/benchmarks/ and regenerates the README's
@@ -33,9 +34,8 @@ from detectron2.config import LazyConfig
 from adakd.benchmarks import TASKS, check_rows, get_task, load_task_results
 from adakd.benchmarks.plots import plot_path_weights, plot_rows, save_figure
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
-from adakd.benchmarks.runner import ROOT, run_benchmark, stale_results
+from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
-from adakd.data import ensure_shapes, ensure_shapes_classification
 from adakd.utils.atomic_write import atomic_open
 
 RESULTS_DIR = "benchmarks/results"
@@ -110,7 +110,7 @@ def main():
         return report(task, args.results_dir)
 
     start = time.time()
-    print("Dataset:", ensure_shapes_classification() if task.name == "cls" else ensure_shapes(), flush=True)
+    print("Dataset:", prepare_dataset(task), flush=True)
     run_benchmark(task, rows, args.seeds, args.results_dir, args.output_dir, force=args.force,
                   zoo_student=args.zoo_student)
     results = load_task_results(os.path.join(ROOT, args.results_dir), task)

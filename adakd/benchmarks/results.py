@@ -13,7 +13,7 @@ from omegaconf import OmegaConf
 from ..utils.atomic_write import atomic_write_json
 
 SHIPPED = "shipped"
-REQUIRED_KEYS = ("task", "row", "seed", "config", "config_sha256", "metrics", "path_weights", "path_weight_curve",
+REQUIRED_KEYS = ("task", "row", "seed", "config", "fingerprint", "metrics", "path_weights", "path_weight_curve",
                  "seconds_per_iter", "iterations", "git_commit")
 _WEIGHT_KEY = re.compile(r"^distill/(.+)/weight$")
 _RESULT_NAME = re.compile(r"^seed(\d+)\.json$")
@@ -32,19 +32,20 @@ def result_path(results_dir, task, row, seed):
 def _dotted_name(obj):
     if hasattr(obj, "__module__") and hasattr(obj, "__qualname__"):
         return f"{obj.__module__}.{obj.__qualname__}"
-    raise TypeError(f"config fingerprint: cannot serialise {type(obj).__name__} object {obj!r}")
+    raise TypeError(f"fingerprint: cannot serialise {type(obj).__name__} object {obj!r}")
 
 
-def config_fingerprint(cfg):
+def fingerprint(cfg, dataset=None):
     """sha256 of the resolved LazyConfig ``cfg`` (every imported file's settings, the overrides applied), with
-    ``train.output_dir`` and ``train.seed`` left out: a result is re-used only while this is unchanged.
+    ``train.output_dir`` and ``train.seed`` left out, and of ``dataset`` (what identifies the generated data,
+    e.g. its version and spec): a result is re-used only while this is unchanged.
 
     Serialised as sorted JSON, callables by their dotted name, so that it does not depend on where the
     repository lies or on a code formatter."""
     cfg = OmegaConf.to_container(cfg, resolve=True)
     cfg.get("train", {}).pop("output_dir", None)
     cfg.get("train", {}).pop("seed", None)
-    text = json.dumps(cfg, sort_keys=True, default=_dotted_name)
+    text = json.dumps({"config": cfg, "dataset": dataset}, sort_keys=True, default=_dotted_name)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -1,9 +1,9 @@
 """Runs benchmark rows, one (task, row, seed) at a time, each as tools/lazyconfig_train_net.py in a subprocess
 with ``train.seed=<k>`` and its own output folder, and records one result file per run (see ``results``).
 
-A result is re-used (the run skipped) while it was made from the same resolved config (``config_fingerprint``)
-and, for a shipped checkpoint, the same checkpoint sha256; ``force`` re-runs. A change of code that leaves the
-configs as they are is not detected: re-run with ``force``.
+A result is re-used (the run skipped) while it was made from the same resolved config and dataset version and
+spec (``results.fingerprint``) and, for a shipped checkpoint, the same checkpoint sha256; ``force`` re-runs. A
+change of code that leaves configs and data as they are is not detected: re-run with ``force``.
 """
 import json
 import os
@@ -11,13 +11,14 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 
 from detectron2.config import LazyConfig
 from omegaconf import OmegaConf
 
 from .. import model_zoo
 from ..config import apply_checked_overrides
-from .results import config_fingerprint, flatten_metrics, read_result, read_training_log, result_path, write_result
+from .results import fingerprint, flatten_metrics, read_result, read_training_log, result_path, write_result
 from .tasks import STUDENT_ROW, TEACHER_ROW
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -45,16 +46,35 @@ def row_config(task, row, shipped=False):
     return apply_checked_overrides(cfg, opts), opts
 
 
+def dataset_identity(task):
+    """What determines the generated files of the task's dataset: its generator's version and spec."""
+    if task.dataset == "shapes":
+        from ..data.shapes import SHAPES_VERSION as version, ShapesSpec as spec
+    elif task.dataset == "shapes_cls":
+        from ..data.shapes_classification import SHAPES_CLS_VERSION as version, ShapesClassificationSpec as spec
+    else:
+        raise ValueError(f"Unknown benchmark dataset {task.dataset!r} (known: shapes, shapes_cls)")
+    return {"name": task.dataset, "version": version, "spec": asdict(spec())}
+
+
+def prepare_dataset(task):
+    """Generates the task's dataset when it is absent or outdated; returns its folder."""
+    from ..data import ensure_shapes, ensure_shapes_classification
+
+    dataset_identity(task)  # an unknown dataset name fails here
+    return ensure_shapes_classification() if task.dataset == "shapes_cls" else ensure_shapes()
+
+
 def row_fingerprint(task, row, shipped=False, cfg=None):
-    """(config fingerprint, sha256 of the shipped checkpoint or None) that a result must match to be re-used;
-    ``cfg``: the row's config with the runner's overrides, when already loaded."""
+    """(fingerprint of config and dataset, sha256 of the shipped checkpoint or None) that a result must match to
+    be re-used; ``cfg``: the row's config with the runner's overrides, when already loaded."""
     cfg = cfg if cfg is not None else row_config(task, row, shipped)[0]
     checkpoint_sha256 = model_zoo.get_entry(task.zoo_entry(row))["sha256"] if shipped else None
-    return config_fingerprint(cfg), checkpoint_sha256
+    return fingerprint(cfg, dataset_identity(task)), checkpoint_sha256
 
 
-def is_current(result, fingerprint):
-    return (result["config_sha256"], result.get("checkpoint_sha256")) == fingerprint
+def is_current(result, row_fingerprint):
+    return (result["fingerprint"], result.get("checkpoint_sha256")) == row_fingerprint
 
 
 def zoo_entries(cfg):
@@ -109,14 +129,14 @@ def run_row(task, row, seed, results_dir, output_dir, force=False, zoo_student=F
     seed = None if shipped else int(seed)
     path = os.path.join(ROOT, result_path(results_dir, task.name, row, seed))
     cfg, opts = row_config(task, row, shipped)
-    fingerprint = row_fingerprint(task, row, shipped, cfg)
+    current = row_fingerprint(task, row, shipped, cfg)
     if os.path.exists(path):
         existing = read_result(path)
-        if not force and is_current(existing, fingerprint):
+        if not force and is_current(existing, current):
             print(f"{os.path.relpath(path, ROOT)} exists for this config: skipped (--force re-runs it).", flush=True)
             return existing
         if not force:
-            print(f"{os.path.relpath(path, ROOT)} was made with an earlier config or checkpoint: re-running.",
+            print(f"{os.path.relpath(path, ROOT)} was made with an earlier config, dataset or checkpoint: re-running.",
                   flush=True)
 
     for name in zoo_entries(cfg):
@@ -139,10 +159,10 @@ def run_row(task, row, seed, results_dir, output_dir, force=False, zoo_student=F
         "row": row,
         "seed": seed,
         "config": task.config(row),
-        "config_sha256": fingerprint[0],
+        "fingerprint": current[0],
         "overrides": opts,
         "source": f"model_zoo:{task.zoo_entry(row)}" if shipped else "trained",
-        "checkpoint_sha256": fingerprint[1],
+        "checkpoint_sha256": current[1],
         "metrics": metrics,
         "path_weights": weights,
         "path_weight_curve": curve,

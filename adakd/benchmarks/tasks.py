@@ -27,6 +27,7 @@ class Metric:
 class BenchmarkTask:
     name: str  # as given to --task
     title: str
+    dataset: str  # the embedded benchmark it trains and evaluates on: "shapes" or "shapes_cls"
     config_prefix: str
     rows: Tuple[str, ...]
     metrics: Tuple[Metric, ...]  # the first one is the task's main metric
@@ -51,6 +52,7 @@ TASKS = {
     "det": BenchmarkTask(
         name="det",
         title="detection (shapes, GFL R101 -> R18, Feats_P + Box: Table 5, right block)",
+        dataset="shapes",
         config_prefix="shapes_",
         rows=("student", "single_feats", "single_box", "equal", "hand_tuned", "multiobjective", "adaptive",
               "teacher"),
@@ -61,6 +63,7 @@ TASKS = {
     "seg": BenchmarkTask(
         name="seg",
         title="semantic segmentation (shapes, Semantic FPN R101 -> R18, AT + ST: Table 4)",
+        dataset="shapes",
         config_prefix="shapes_sem_seg_",
         rows=("student", "single_at", "single_st", "equal", "hand_tuned", "multiobjective", "adaptive", "teacher"),
         metrics=(Metric("sem_seg/mIoU", "mIoU", True), Metric("sem_seg/mACC", "mAcc", True)),
@@ -70,6 +73,7 @@ TASKS = {
     "cls": BenchmarkTask(
         name="cls",
         title="classification (shapes_cls, R34 -> R18, AT + ST: Tables 2 and 3)",
+        dataset="shapes_cls",
         config_prefix="shapes_cls_",
         rows=("student", "single_at", "single_st", "equal", "hand_tuned", "multiobjective", "adaptive",
               "adaptive_layerwise", "teacher"),
