@@ -19,15 +19,14 @@ def plot_rows(task, results):
     axes = fig.subplots(len(task.metrics), 1, squeeze=False)[:, 0]
     for ax, metric in zip(axes, task.metrics):
         for x, row in enumerate(task.rows):
-            values = [(r["seed"], r["metrics"].get(metric.key)) for r in results.get(row, [])]
-            values = [(seed, v) for seed, v in values if v is not None]
+            values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
             if not values:  # "n/a": the row ran but has no such metric (the teacher's agreement with itself)
-                ax.text(x, 0.05, "n/a" if results.get(row) else "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
-                        va="bottom", color="0.5")
+                ax.text(x, 0.05, "n/a" if results.get(row) else "not run", transform=ax.get_xaxis_transform(),
+                        rotation=90, ha="center", va="bottom", color="0.5")
                 continue
-            ax.scatter([x - 0.12] * len(values), [v for _, v in values], s=18, color="C0", zorder=3,
+            ax.scatter([x - 0.12] * len(values), values, s=18, color="C0", zorder=3,
                        label=f"seeds: {row}")
-            summary = summarize([v for _, v in values])
+            summary = summarize(values)
             ax.errorbar([x + 0.12], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color="black",
                         markersize=4, capsize=4, label=f"mean ± std: {row}")
         ax.set_xticks(range(len(task.rows)), task.rows, rotation=30, ha="right")
@@ -77,7 +76,8 @@ def plot_path_weights(task, results, hand_tuned_weights):
         ax.text(0.5, 0.5, f"{ADAPTIVE_ROW}: {message}", transform=ax.transAxes, ha="center", color="0.5")
     ax.set_xlabel("iteration")
     ax.set_ylabel("path weight v = e^-z")
-    ax.set_title(f"{task.title}\nadaptive path weights, mean over {len(runs)} seed{'' if len(runs) == 1 else 's'} (band: min–max)", fontsize=9)
+    seeds = f"{len(runs)} seed{'' if len(runs) == 1 else 's'}"
+    ax.set_title(f"{task.title}\nadaptive path weights, mean over {seeds} (band: min–max)", fontsize=9)
     ax.grid(alpha=0.3)
     return fig
 

@@ -55,8 +55,8 @@ def render_rows_table(task, results, rows=None, stale=None):
         lines.append("| " + " | ".join([name, config, *cells]) + " |")
     if any(stale.values()):
         counts = ", ".join(f"{row} {stale[row]}" for row in task.rows if stale.get(row))
-        lines += ["", f"† results made with an earlier version of the row's config, dataset or shipped checkpoint ({counts}); "
-                  "re-run them with `--force`."]
+        lines += ["", "† results made with an earlier version of the row's config, dataset or shipped checkpoint "
+                  f"({counts}); re-run them with `--force`."]
     return "\n".join(lines)
 
 
