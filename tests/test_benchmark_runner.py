@@ -183,3 +183,15 @@ def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
     assert "invalid choice: 'detection'" in err and all(t in err for t in ("cls", "det", "seg"))
     with pytest.raises(KeyError, match="valid tasks: det, seg, cls"):
         get_task("detection")
+
+
+def test_every_row_has_its_config_and_every_shipped_row_its_zoo_entry():
+    from adakd import model_zoo
+    from adakd.benchmarks import TASKS
+
+    for task in TASKS.values():
+        for row in task.rows:
+            assert os.path.isfile(os.path.join(runner.ROOT, task.config(row))), (task.name, row)
+        for row in ("teacher", "student"):
+            entry = model_zoo.get_entry(task.zoo_entry(row))
+            assert entry["status"] == "trained" and entry["config"] == task.config(row), (task.name, row)

@@ -6,12 +6,8 @@
     python tools/run_benchmark.py --task cls --rows adaptive student --seeds 0 1 2 3
     python tools/run_benchmark.py --task seg --report              # tables, plots, README from the results
 
-Tasks and rows (configs projects/AdaptiveKD/configs/<prefix><row>.py):
-  det  shapes_:          student single_feats single_box equal hand_tuned multiobjective adaptive teacher
-  seg  shapes_sem_seg_:  student single_at single_st equal hand_tuned multiobjective adaptive teacher
-  cls  shapes_cls_:      student single_at single_st equal hand_tuned multiobjective adaptive adaptive_layerwise
-                         teacher
-The seed sets the initialisation and the data order (train.seed). The teacher row evaluates the shipped
+Each row is a config, projects/AdaptiveKD/configs/<prefix><row>.py (the list: --help, or
+adakd/benchmarks/tasks.py). The seed sets the initialisation and the data order (train.seed). The teacher row evaluates the shipped
 teacher (model zoo) once; --zoo-student does the same for the student row (make demo).
 
 Results: <results-dir>/<task>/<row>/seed<k>.json (shipped.json for a shipped checkpoint), written when a run
@@ -90,7 +86,9 @@ def report(task, results_dir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    rows = "\n".join(f"  {t.name}  {t.config_prefix}<row>.py: {' '.join(t.rows)}" for t in TASKS.values())
+    parser = argparse.ArgumentParser(description=__doc__, epilog=f"tasks and rows:\n{rows}",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", required=True, choices=sorted(TASKS))
     parser.add_argument("--rows", nargs="+", help="rows to run (default: every row of the task)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
@@ -106,6 +104,8 @@ def main():
         rows = check_rows(task, args.rows) if args.rows else list(task.rows)
     except ValueError as e:
         parser.error(str(e))
+    if any(seed < 0 for seed in args.seeds):
+        parser.error(f"--seeds must be >= 0 (detectron2 draws a random seed for a negative one): {args.seeds}")
     if args.report:
         return report(task, args.results_dir)
 
