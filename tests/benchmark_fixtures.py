@@ -12,7 +12,6 @@ def result(task, row, seed, metrics, path_weight_curve=None, seconds_per_iter=0.
         "seed": seed,
         "config": f"projects/AdaptiveKD/configs/{row}.py",
         "fingerprint": "0" * 64,
-        "checkpoint_sha256": None,
         "metrics": metrics,
         "path_weights": {path: points[-1][1] for path, points in curve.items()},
         "path_weight_curve": curve,

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from detectron2.config import LazyConfig
 
+from adakd import model_zoo
 from adakd.benchmarks import BenchmarkResultError, get_task, read_result, result_path
 from adakd.benchmarks import runner
 from adakd.benchmarks.results import fingerprint, flatten_metrics, read_training_log
@@ -69,7 +70,9 @@ def test_a_run_writes_its_result_and_an_existing_one_is_not_run_again(dirs):
     assert result["path_weight_curve"] == {"feats_p": [[19, 1.1], [39, 1.3]], "box": [[19, 0.9], [39, 0.7]]}
     assert result["seconds_per_iter"] == pytest.approx(0.4) and result["iterations"] == 40
     cfg = LazyConfig.load(os.path.join(runner.ROOT, DET.config("adaptive")))
-    assert result["fingerprint"] == fingerprint(cfg, runner.dataset_identity(DET))
+    teacher = {"shapes_gfl_r101_teacher": model_zoo.get_entry("shapes_gfl_r101_teacher")["sha256"]}
+    assert result["zoo_checkpoints"] == teacher
+    assert result["fingerprint"] == fingerprint(cfg, dataset=runner.dataset_identity(DET), zoo_checkpoints=teacher)
 
     assert runner.run_row(DET, "adaptive", 1, results_dir, output_dir, launch=launch) == result
     assert len(launch.commands) == 1  # skipped: same config, same seed
@@ -132,7 +135,8 @@ def test_seeds_outer_rows_inner_and_the_shipped_teacher_once(dirs):
     teacher = read_result(result_path(results_dir, "det", "teacher", None))
     assert teacher["seed"] is None and teacher["source"] == "model_zoo:shapes_gfl_r101_teacher"
     assert teacher["path_weights"] == {} and teacher["seconds_per_iter"] is None
-    assert len(teacher["checkpoint_sha256"]) == 64
+    shipped_sha256 = model_zoo.get_entry("shapes_gfl_r101_teacher")["sha256"]
+    assert teacher["zoo_checkpoints"] == {"shapes_gfl_r101_teacher": shipped_sha256}
     assert sorted(os.listdir(os.path.join(results_dir, "det", "student"))) == ["seed0.json", "seed1.json"]
 
 
@@ -158,15 +162,16 @@ def test_training_log_by_hand(tmp_path):
     assert flatten_metrics({"sem_seg": {"mIoU": 30.5, "IoU-ring": math.nan}}) == {"sem_seg/mIoU": 30.5, "sem_seg/IoU-ring": None}
 
 
-def test_fingerprint_ignores_output_dir_and_seed_but_not_the_recipe_or_the_data():
+def test_fingerprint_ignores_output_dir_and_seed_but_not_the_recipe_the_data_or_the_teacher():
     cfg = LazyConfig.load(os.path.join(runner.ROOT, DET.config("student")))
     data = runner.dataset_identity(DET)
-    reference = fingerprint(cfg, data)
+    reference = fingerprint(cfg, dataset=data)
     cfg.train.output_dir, cfg.train.seed = "elsewhere", 7
-    assert fingerprint(cfg, data) == reference
-    assert fingerprint(cfg, {**data, "version": data["version"] + 1}) != reference
+    assert fingerprint(cfg, dataset=data) == reference
+    assert fingerprint(cfg, dataset={**data, "version": data["version"] + 1}) != reference
+    assert fingerprint(cfg, dataset=data, zoo_checkpoints={"teacher": "retrained"}) != reference
     cfg.optimizer.lr *= 2
-    assert fingerprint(cfg, data) != reference
+    assert fingerprint(cfg, dataset=data) != reference
 
 
 def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
@@ -186,7 +191,6 @@ def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
 
 
 def test_every_row_has_its_config_and_every_shipped_row_its_zoo_entry():
-    from adakd import model_zoo
     from adakd.benchmarks import TASKS
 
     for task in TASKS.values():

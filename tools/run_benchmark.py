@@ -11,9 +11,9 @@ adakd/benchmarks/tasks.py). The seed sets the initialisation and the data order 
 teacher (model zoo) once; --zoo-student does the same for the student row (make demo).
 
 Results: <results-dir>/<task>/<row>/seed<k>.json (shipped.json for a shipped checkpoint), written when a run
-ends, atomically. A result made from the same resolved config, dataset version and spec (and shipped
-checkpoint) is not run again, so the table fills up over several sessions; a change of any of them re-runs;
---force re-runs anyway (code changes that leave configs and data unchanged need it). Training output:
+ends, atomically. A result made from the same resolved config, dataset version and spec, and shipped
+checkpoints (the zoo:// files it reads) is not run again, so the table fills up over several sessions; a
+change of any of them re-runs; --force re-runs anyway (code changes that leave those unchanged need it). Training output:
 <output-dir>/<task>/<row>/seed<k>/.
 
 --report trains nothing: from the results of --results-dir it prints the task's table, draws the plots and,

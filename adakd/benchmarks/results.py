@@ -35,17 +35,18 @@ def _dotted_name(obj):
     raise TypeError(f"fingerprint: cannot serialise {type(obj).__name__} object {obj!r}")
 
 
-def fingerprint(cfg, dataset=None):
+def fingerprint(cfg, **identity):
     """sha256 of the resolved LazyConfig ``cfg`` (every imported file's settings, the overrides applied), with
-    ``train.output_dir`` and ``train.seed`` left out, and of ``dataset`` (what identifies the generated data,
-    e.g. its version and spec): a result is re-used only while this is unchanged.
+    ``train.output_dir`` and ``train.seed`` left out, and of ``identity`` (JSON values that determine the run
+    besides its config: the dataset's version and spec, checkpoints' sha256): a result is re-used only while
+    this is unchanged.
 
     Serialised as sorted JSON, callables by their dotted name, so that it does not depend on where the
     repository lies or on a code formatter."""
     cfg = OmegaConf.to_container(cfg, resolve=True)
     cfg.get("train", {}).pop("output_dir", None)
     cfg.get("train", {}).pop("seed", None)
-    text = json.dumps({"config": cfg, "dataset": dataset}, sort_keys=True, default=_dotted_name)
+    text = json.dumps({"config": cfg, **identity}, sort_keys=True, default=_dotted_name)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -1,9 +1,10 @@
 """Runs benchmark rows, one (task, row, seed) at a time, each as tools/lazyconfig_train_net.py in a subprocess
 with ``train.seed=<k>`` and its own output folder, and records one result file per run (see ``results``).
 
-A result is re-used (the run skipped) while it was made from the same resolved config and dataset version and
-spec (``results.fingerprint``) and, for a shipped checkpoint, the same checkpoint sha256; ``force`` re-runs. A
-change of code that leaves configs and data as they are is not detected: re-run with ``force``.
+A result is re-used (the run skipped) while it was made from the same resolved config, the same dataset
+version and spec, and the same shipped checkpoints (sha256 of every ``zoo://`` entry the config reads: the
+teacher, a backbone initialisation, an evaluated checkpoint); see ``results.fingerprint``. ``force`` re-runs.
+A change of code that leaves configs, data and checkpoints as they are is not detected: re-run with ``force``.
 """
 import json
 import os
@@ -18,6 +19,9 @@ from omegaconf import OmegaConf
 
 from .. import model_zoo
 from ..config import apply_checked_overrides
+from ..data import ensure_shapes, ensure_shapes_classification
+from ..data.shapes import SHAPES_VERSION, ShapesSpec
+from ..data.shapes_classification import SHAPES_CLS_VERSION, ShapesClassificationSpec
 from .results import fingerprint, flatten_metrics, read_result, read_training_log, result_path, write_result
 from .tasks import STUDENT_ROW, TEACHER_ROW
 
@@ -48,33 +52,33 @@ def row_config(task, row, shipped=False):
 
 def dataset_identity(task):
     """What determines the generated files of the task's dataset: its generator's version and spec."""
-    if task.dataset == "shapes":
-        from ..data.shapes import SHAPES_VERSION as version, ShapesSpec as spec
-    elif task.dataset == "shapes_cls":
-        from ..data.shapes_classification import SHAPES_CLS_VERSION as version, ShapesClassificationSpec as spec
-    else:
-        raise ValueError(f"Unknown benchmark dataset {task.dataset!r} (known: shapes, shapes_cls)")
+    known = {"shapes": (SHAPES_VERSION, ShapesSpec), "shapes_cls": (SHAPES_CLS_VERSION, ShapesClassificationSpec)}
+    if task.dataset not in known:
+        raise ValueError(f"Unknown benchmark dataset {task.dataset!r} (known: {', '.join(known)})")
+    version, spec = known[task.dataset]
     return {"name": task.dataset, "version": version, "spec": asdict(spec())}
 
 
 def prepare_dataset(task):
     """Generates the task's dataset when it is absent or outdated; returns its folder."""
-    from ..data import ensure_shapes, ensure_shapes_classification
-
     dataset_identity(task)  # an unknown dataset name fails here
     return ensure_shapes_classification() if task.dataset == "shapes_cls" else ensure_shapes()
 
 
+def zoo_checkpoints(cfg):
+    """``{entry: sha256 in the manifest}`` of the model zoo entries ``cfg`` reads."""
+    return {name: model_zoo.get_entry(name)["sha256"] for name in zoo_entries(cfg)}
+
+
 def row_fingerprint(task, row, shipped=False, cfg=None):
-    """(fingerprint of config and dataset, sha256 of the shipped checkpoint or None) that a result must match to
-    be re-used; ``cfg``: the row's config with the runner's overrides, when already loaded."""
+    """The fingerprint a result of ``row`` must carry to be re-used; ``cfg``: the row's config with the runner's
+    overrides, when already loaded."""
     cfg = cfg if cfg is not None else row_config(task, row, shipped)[0]
-    checkpoint_sha256 = model_zoo.get_entry(task.zoo_entry(row))["sha256"] if shipped else None
-    return fingerprint(cfg, dataset_identity(task)), checkpoint_sha256
+    return fingerprint(cfg, dataset=dataset_identity(task), zoo_checkpoints=zoo_checkpoints(cfg))
 
 
-def is_current(result, row_fingerprint):
-    return (result["fingerprint"], result.get("checkpoint_sha256")) == row_fingerprint
+def is_current(result, current_fingerprint):
+    return result["fingerprint"] == current_fingerprint
 
 
 def zoo_entries(cfg):
@@ -136,7 +140,7 @@ def run_row(task, row, seed, results_dir, output_dir, force=False, zoo_student=F
             print(f"{os.path.relpath(path, ROOT)} exists for this config: skipped (--force re-runs it).", flush=True)
             return existing
         if not force:
-            print(f"{os.path.relpath(path, ROOT)} was made with an earlier config, dataset or checkpoint: re-running.",
+            print(f"{os.path.relpath(path, ROOT)} was made with an earlier config, dataset or checkpoint: re-running",
                   flush=True)
 
     for name in zoo_entries(cfg):
@@ -159,10 +163,10 @@ def run_row(task, row, seed, results_dir, output_dir, force=False, zoo_student=F
         "row": row,
         "seed": seed,
         "config": task.config(row),
-        "fingerprint": current[0],
+        "fingerprint": current,
         "overrides": opts,
         "source": f"model_zoo:{task.zoo_entry(row)}" if shipped else "trained",
-        "checkpoint_sha256": current[1],
+        "zoo_checkpoints": zoo_checkpoints(cfg),
         "metrics": metrics,
         "path_weights": weights,
         "path_weight_curve": curve,
