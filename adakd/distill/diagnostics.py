@@ -10,6 +10,10 @@ processes like Eq. 4's) and logged to EventStorage, so it reaches metrics.json a
   path pulls the student against its own task);
 - ``distill/cos/<path_a>/<path_b>``: cosine between two paths' gradients.
 
+detectron2's writers (JSONWriter, TensorBoard) write each scalar's latest value once per write period
+(``train.log_period``), so choose N as a multiple of it (20 with the shipped configs) to see every value in
+metrics.json; the warning below sees them all regardless.
+
 A path whose ``cos_task`` has stayed below 0 for the last ``patience`` logged values gets a warning naming
 it (once per such run of values).
 """
