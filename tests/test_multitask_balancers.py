@@ -89,7 +89,7 @@ def test_cagrad_c_zero_is_the_average_gradient():
 
 
 def test_cagrad_maximises_the_worst_path_improvement_in_the_ball():
-    """CAGrad's primal (Liu et al. 2021, Eq. 6): d maximises min_i g_i·d over ‖d − g0‖ ≤ c‖g0‖. Checked by
+    """CAGrad's primal problem (Liu et al. 2021, §3): d maximises min_i g_i·d over ‖d − g0‖ ≤ c‖g0‖. Checked by
     brute force over the disc in 2-D, with the weights computed from the Gram matrix alone."""
     g = np.array([[2.0, 0.2], [-0.6, 1.0]])
     c = 0.4
@@ -115,7 +115,7 @@ def test_nash_mtl_weights_solve_the_bargaining_equation():
     gram = torch.from_numpy(g @ g.T)
     alpha = nash_weights(gram)
     assert (alpha > 0).all()
-    # Navon et al., Eq. 3: Gᵀ G α = 1/α.
+    # Navon et al., §3: Gᵀ G α = 1/α.
     assert (gram @ alpha).numpy() == pytest.approx((1 / alpha).numpy(), rel=1e-7)
     # Orthogonal gradients: α_i = 1 / ‖g_i‖ by hand.
     direction, agg = step_direction("nash_mtl", [[3.0, 0.0], [0.0, 0.5]])
@@ -180,7 +180,7 @@ def test_dwa_weights_follow_its_formula(window):
         for _ in range(window):
             seen.append(list(agg.path_weights().values()))
             agg({k: torch.tensor(v) for k, v in zip("abc", row)})
-    # Liu et al. 2019, Eq. 1: v_k = K exp(r_k / T) / Σ exp(r_i / T), r = L(t−1) / L(t−2), T = 2; 1 before.
+    # Liu et al. 2019: v_k = K exp(r_k / T) / Σ exp(r_i / T), r = L(t−1) / L(t−2), T = 2; 1 before.
     def dwa(previous, older):
         r = np.array(previous) / np.array(older)
         return 3 * np.exp(r / 2) / np.exp(r / 2).sum()

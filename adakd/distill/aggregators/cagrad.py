@@ -1,10 +1,10 @@
-"""CAGrad, conflict-averse gradient descent (Liu, Liu, Jin, Stone & Liu, NeurIPS 2021, §3.1, Algorithm 1).
+"""CAGrad, conflict-averse gradient descent (Liu, Liu, Jin, Stone & Liu, NeurIPS 2021, §3, Algorithm 1).
 
 With g_0 the average path gradient, CAGrad steps along the d that maximises the worst path's improvement
 min_i g_i·d within the ball ‖d − g_0‖ ≤ c ‖g_0‖. Its dual: w* = argmin_{w ∈ Δ} g_wᵀ g_0 + √φ ‖g_w‖,
 g_w = Σ w_i g_i, φ = c² ‖g_0‖²; then d = g_0 + (√φ / ‖g_w‖) g_w, a combination of the path gradients with
 weights v_i = 1/K + √φ w*_i / ‖g_w‖. The step is rescaled by 1 / (1 + c²) (the authors' release, rescale=1),
-and c = 0.4 (their NYUv2 and Cityscapes setting, §5.2). c = 0 gives the average gradient. The dual is
+and c = 0.4 (the authors' NYUv2 run scripts, ``--alpha 0.4``). c = 0 gives the average gradient. The dual is
 solved on the Gram matrix with scipy's SLSQP.
 """
 import numpy as np

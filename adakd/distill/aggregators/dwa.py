@@ -1,4 +1,4 @@
-"""Dynamic Weight Average (Liu, Johns & Davison, CVPR 2019, §3.3, Eq. 1).
+"""Dynamic Weight Average (Liu, Johns & Davison, CVPR 2019, MTAN, §3 "Dynamic Weight Average").
 
 v_k(t) = K · exp(r_k(t−1) / T) / Σ_i exp(r_i(t−1) / T), with r_k(t−1) = L_k(t−1) / L_k(t−2) the ratio of
 path k's mean loss over the last two windows and T = 2 (the paper's value); v = 1 until two windows have

@@ -3,11 +3,12 @@
 Logits ξ give z = softmax(ξ); the step is that of Σ_i z_i log L_i, i.e. the path losses weighted by
 v_i = z_i / (c L_i) with c = Σ_j z_j / L_j (the normalisation of the authors' release), so it needs no
 per-path gradient. After each step ξ moves to favour the paths that improved least: with
-δ_i = log L_i(t−1) − log L_i(t), ξ takes an Adam step (learning rate β = 0.025, weight decay γ = 0.001: the
-authors' defaults for their dense-prediction benchmarks, also LibMTL's) along ∂(zᵀδ)/∂ξ = z ⊙ (δ − zᵀδ).
+δ_i = log L_i(t−1) − log L_i(t), ξ takes an Adam step along ∂(zᵀδ)/∂ξ = z ⊙ (δ − zᵀδ), with learning rate
+β = 0.025 (the authors' release and LibMTL) and weight decay γ = 0.001 (LibMTL's default; the authors'
+standalone famo.py defaults to 0.01).
 
-The authors evaluate L(t) again on the same batch after the step (one extra forward); detectron2's step has
-one forward, so the next batch's losses stand in for it. Losses are taken relative to a minimum of 0 (+1e-8).
+The authors' example evaluates L(t) again on the same batch after the step (one extra forward); detectron2's
+step has one forward, so the next batch's losses stand in for it. Losses are taken relative to a minimum of 0 (+1e-8).
 Under data parallelism the losses in δ are averaged over processes, so every process moves ξ alike. ξ is a
 buffer (saved in checkpoints), not trained by the main optimizer; Adam's moments are not saved.
 """

@@ -2,8 +2,8 @@
 
 Weights w_i > 0 with Σ w_i = K are learned so that each path's weighted gradient norm G_i = w_i ‖∇L_i‖ moves
 toward Ḡ · r_i^a: Ḡ the mean of the G_i, r_i = L̃_i / mean(L̃) the path's inverse training rate,
-L̃_i = L_i(t) / L_i(0), and a = 1.5 the asymmetry (the paper's NYUv2 setting, §5; LibMTL's default). The
-paper's gradient loss L_grad = Σ_i |G_i − Ḡ r_i^a| (Eq. 2), with the target held constant, is added as the
+L̃_i = L_i(t) / L_i(0), and a = 1.5 the asymmetry (LibMTL's default; the value the paper uses on NYUv2). The
+paper's gradient loss L_grad = Σ_i |G_i − Ḡ r_i^a|, with the target held constant, is added as the
 term ``loss_distill_gradnorm``: its gradient reaches only the weights (‖∇L_i‖ is detached), so the main
 optimizer takes the paper's weight step. The paths' own terms are α · w_i L_i with w detached.
 

@@ -1,5 +1,5 @@
 """Nash-MTL, multitask learning as a bargaining game (Navon, Shamsian, Achituve, Maron, Kawaguchi, Chechik &
-Fetaya, ICML 2022, §3, Eq. 3 / Theorem 3.1).
+Fetaya, ICML 2022, §3).
 
 The Nash bargaining solution is the step Σ α_i g_i with α > 0 solving Gᵀ G α = 1/α, i.e. α_i (Gᵀ G α)_i = 1
 for every path, where Gᵀ G is the Gram matrix of the path gradients. That is the stationary point of the
