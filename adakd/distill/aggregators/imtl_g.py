@@ -1,4 +1,5 @@
-"""IMTL-G, impartial gradient weighting (Liu, Li, Kuang, Xue, Chen, Yang, Liao & Zhang, ICLR 2021, §3, "gradient balance").
+"""IMTL-G, impartial gradient weighting (Liu, Li, Kuang, Xue, Chen, Yang, Liao & Zhang, ICLR 2021, §3,
+"gradient balance").
 
 The combined gradient g = Σ_i α_i g_i (Σ α_i = 1) has equal projections on every unit path gradient
 u_i = g_i / ‖g_i‖: g·u_1 = g·u_t for all t. Their closed form: α_{2:K} = g_1 Uᵀ (D Uᵀ)⁻¹, α_1 = 1 − Σ α_{2:K},
