@@ -7,5 +7,5 @@ setup(
     packages=find_packages(include=["adakd", "adakd.*"]),
     python_requires=">=3.9",
     # torch and detectron2 are deliberately not listed: tools/setup_env.sh keeps a user's own builds.
-    install_requires=["fvcore", "iopath", "pycocotools", "numpy", "opencv-python-headless"],
+    install_requires=["fvcore", "iopath", "pycocotools", "numpy", "opencv-python-headless", "scipy"],
 )

@@ -25,6 +25,8 @@ NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "imagenet200": 200, "imagenet1k":
 # Rows of the paper: 22 per dataset (student, teacher, 4 single, 3 multi-path baselines, adaptive, Table 3's
 # 3 adaptive + 3 layerwise + 4-path hand-tuned, Figure 2's 6 AT/FM x ST/SR pairs beyond AT + ST).
 ROWS_PER_DATASET = 22
+# The multitask balancers as aggregators of AT + ST: extra rows of the embedded benchmark only.
+BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo")
 
 
 def _dataset(name):
@@ -70,7 +72,8 @@ def workspace(tmp_path_factory):
 
 
 def test_every_row_has_a_config():
-    assert len(CONFIGS) == ROWS_PER_DATASET * len(DATASETS)
+    assert len(CONFIGS) == ROWS_PER_DATASET * len(DATASETS) + len(BALANCER_ROWS)
+    assert {f"shapes_cls_{row}" for row in BALANCER_ROWS} <= set(CONFIGS)
     for ds in DATASETS:
         assert {f"{ds}_student", f"{ds}_teacher", f"{ds}_adaptive", f"{ds}_adaptive_layerwise_four_paths",
                 f"{ds}_hand_tuned_fm_sr"} <= set(CONFIGS)

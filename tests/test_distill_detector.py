@@ -280,3 +280,35 @@ def test_feature_kd_non_local_blocks_are_trained_but_not_exported(tiny_shapes, t
         assert level.student_non_local.out_norm.weight.abs().sum() > 0
     assert any(".teacher_non_local." in k for k in model.state_dict())
     assert not any("non_local" in k or "distiller" in k for k in model.student_state_dict())
+
+
+BALANCERS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo")
+
+
+@pytest.mark.parametrize("task,base", [("shapes", "shapes_adaptive"), ("shapes_sem_seg", "shapes_sem_seg_adaptive"),
+                                       ("shapes_cls", "shapes_cls_adaptive")])
+def test_balancer_configs_differ_from_adaptive_only_in_the_aggregator(task, base):
+    adaptive = LazyConfig.load(os.path.join(CONFIGS, f"{base}.py"))
+    for method in BALANCERS:
+        cfg = LazyConfig.load(os.path.join(CONFIGS, f"{task}_{method}.py"))
+        assert cfg.model.aggregator == {"method": method}
+        assert [p.name for p in cfg.model.paths] == [p.name for p in adaptive.model.paths]
+        for key in ("optimizer", "train.max_iter", "dataloader.train", "model.student", "model.teacher"):
+            assert OmegaConf.select(cfg, key) == OmegaConf.select(adaptive, key), (method, key)
+
+
+def test_mgda_ub_detection_config_with_diagnostics(tiny_shapes, teacher_weights):
+    """shapes_multiobjective_representation.py (Eq. 4 at the FPN outputs) trains, and model.diagnostics_period
+    logs every path's gradient norm and cosines."""
+    cfg = apply_checked_overrides(
+        LazyConfig.load(os.path.join(CONFIGS, "shapes_multiobjective_representation.py")),
+        TINY_DATA + [f"model.teacher_weights={teacher_weights}", "model.diagnostics_period=1"],
+    )
+    model, history, logged = train_steps(cfg, steps=1)
+    assert model.diagnostics_period == 1 and model.distiller.representation_taps == ["backbone"]
+    weights = model.distiller.path_weights()
+    assert sum(weights.values()) == pytest.approx(1.0) and all(v >= 0 for v in weights.values())
+    for name in ("feats_p", "box"):
+        assert logged[f"distill/{name}/grad_norm"] > 0
+        assert -1 <= logged[f"distill/{name}/cos_task"] <= 1
+    assert -1 <= logged["distill/cos/feats_p/box"] <= 1 and logged["distill/task/grad_norm"] > 0

@@ -4,7 +4,10 @@
 A small CNN student and a wider teacher, distilled through AT (two layers) and ST (logits); every method
 trains the same model for the same steps, interleaved in rounds so that machine noise hits all alike.
 
-    python tools/benchmark_aggregators.py [--steps 40] [--rounds 3] [--threads 1]
+    python tools/benchmark_aggregators.py [--steps 40] [--rounds 3] [--threads 1] [--methods equal pcgrad ...]
+
+Rows: every method of ``AGGREGATOR_METHODS``, and ``multiobjective_representation`` (Eq. 4 with MGDA-UB
+gradients at the output of the first tapped block, which every path depends on).
 """
 import argparse
 import statistics
@@ -29,6 +32,17 @@ def toy_classifier(width, num_classes=10):
     )
 
 
+ROWS = (*AGGREGATOR_METHODS, "multiobjective_representation")
+
+
+def aggregator_config(row):
+    if row == "hand_tuned":
+        return dict(method=row, init_weights={"at": 1000.0, "st": 0.1})
+    if row == "multiobjective_representation":
+        return dict(method="multiobjective", representation="1")
+    return dict(method=row)
+
+
 def build(method, seed=0):
     torch.manual_seed(seed)
     student, teacher = toy_classifier(16), toy_classifier(48)
@@ -37,8 +51,7 @@ def build(method, seed=0):
         DistillPath("at", ["1", "2"], ["1", "2"], AttentionTransferLoss(), adapter=False, layerwise=layerwise),
         DistillPath("st", "5", "5", SoftTargetLoss(temperature=4.0)),
     ]
-    distiller = Distiller(student, teacher, paths, dict(method=method, init_weights=(
-        {"at": 1000.0, "st": 0.1} if method == "hand_tuned" else None)))
+    distiller = Distiller(student, teacher, paths, aggregator_config(method))
     params = list(student.parameters()) + list(distiller.parameters())
     return student, teacher, distiller, torch.optim.SGD(params, lr=0.01, momentum=0.9)
 
@@ -63,12 +76,15 @@ def main():
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--methods", nargs="+", default=list(ROWS), choices=ROWS,
+                        help="rows to time (hand_tuned, the baseline, is always added)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     batch = (torch.randn(32, 3, 32, 32), torch.randint(0, 10, (32,)))
-    models = {method: build(method) for method in AGGREGATOR_METHODS}
-    times = {method: [] for method in AGGREGATOR_METHODS}
+    methods = ["hand_tuned"] + [m for m in args.methods if m != "hand_tuned"]
+    models = {method: build(method) for method in methods}
+    times = {method: [] for method in methods}
     for method, model in models.items():
         train_steps(model, 3, batch)  # warm-up
     for _ in range(args.rounds):
@@ -78,7 +94,7 @@ def main():
     base = statistics.median(times["hand_tuned"])
     rows = [[m, f"{statistics.median(t) * 1000:.1f}", f"{statistics.median(t) / base:.3f}"] for m, t in times.items()]
     print(tabulate(rows, headers=["aggregator", "ms / step (median)", "ratio to hand_tuned"], tablefmt="github"))
-    print(f"\nstudent {sum(p.numel() for p in models['equal'][0].parameters())} params, batch 32×3×32×32, "
+    print(f"\nstudent {sum(p.numel() for p in models['hand_tuned'][0].parameters())} params, batch 32×3×32×32, "
           f"{args.steps} steps × {args.rounds} rounds, {args.threads} thread(s)")
 
 

@@ -7,6 +7,13 @@ for distillation, teacher; backward; optimizer step).
     python tools/benchmark_distillation_cost.py                       # shapes detection (GFL)
     python tools/benchmark_distillation_cost.py --student shapes_sem_seg_student.py \\
         --distill shapes_sem_seg_adaptive.py                          # shapes segmentation
+    python tools/benchmark_distillation_cost.py --distill shapes_adaptive.py \\
+        shapes_multiobjective_representation.py shapes_multiobjective.py shapes_hand_tuned.py \\
+        shapes_pcgrad.py --diagnostics-period 20   # aggregators and diagnostics, each also as a ratio to the first
+
+Every distillation config gets its time also as a ratio to the first one given (e.g. multiobjective with
+MGDA-UB gradients / adaptive). ``--diagnostics-period N`` adds, for each distillation config, a row of the same
+config with ``model.diagnostics_period=N`` (the cost of the gradient diagnostics).
 """
 import argparse
 import os
@@ -20,14 +27,15 @@ from detectron2.utils.env import seed_all_rng
 from detectron2.utils.events import EventStorage
 from tabulate import tabulate
 
+from adakd.config import apply_checked_overrides
 from adakd.engine.lazy_train import resolve_device
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "projects", "AdaptiveKD", "configs")
 
 
-def build_trainer(config):
-    cfg = LazyConfig.load(os.path.join(CONFIGS, config))
+def build_trainer(config, overrides=()):
+    cfg = apply_checked_overrides(LazyConfig.load(os.path.join(CONFIGS, config)), list(overrides))
     resolve_device(cfg)
     seed_all_rng(0)
     model = instantiate(cfg.model).to(cfg.train.device)
@@ -52,25 +60,39 @@ def time_steps(trainer, steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--student", default="shapes_student.py")
-    parser.add_argument("--distill", default="shapes_adaptive.py")
+    parser.add_argument("--distill", nargs="+", default=["shapes_adaptive.py"],
+                        help="distillation configs; ratios are also given to the first")
+    parser.add_argument("--diagnostics-period", type=int, default=0,
+                        help="also time each distillation config with model.diagnostics_period=N "
+                             "(diagnostics run at the steps whose index is a multiple of N: make --steps one)")
     parser.add_argument("--steps", type=int, default=20, help="timed steps per config per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=3, help="untimed steps per config before the rounds")
     args = parser.parse_args()
 
     os.chdir(ROOT)  # configs name shipped checkpoints relative to the repository
-    trainers = {name: build_trainer(name) for name in (args.student, args.distill)}
+    rows = {args.student: (args.student, ())}
+    for config in args.distill:
+        rows[config] = (config, ())
+        if args.diagnostics_period > 0:
+            override = f"model.diagnostics_period={args.diagnostics_period}"
+            rows[f"{config} {override}"] = (config, (override,))
+    trainers = {label: build_trainer(config, overrides) for label, (config, overrides) in rows.items()}
     for trainer in trainers.values():
-        time_steps(trainer, 3)  # warm-up: first-step allocations and kernel selection
-    times = {name: [] for name in trainers}
+        time_steps(trainer, args.warmup)  # warm-up: first-step allocations and kernel selection
+    times = {label: [] for label in trainers}
     for _ in range(args.rounds):
-        for name, trainer in trainers.items():
-            times[name].append(time_steps(trainer, args.steps))
+        for label, trainer in trainers.items():
+            times[label].append(time_steps(trainer, args.steps))
     base = statistics.median(times[args.student])
-    rows = [[name, f"{statistics.median(t):.3f}", f"{statistics.median(t) / base:.2f}"] for name, t in times.items()]
-    print(tabulate(rows, headers=["config", "s / iteration (median of rounds)", "ratio to student"], tablefmt="github"))
+    first = statistics.median(times[args.distill[0]])
+    table = [[label, f"{statistics.median(t):.3f}", f"{statistics.median(t) / base:.2f}",
+              "" if label == args.student else f"{statistics.median(t) / first:.3f}"] for label, t in times.items()]
+    print(tabulate(table, headers=["config", "s / iteration (median of rounds)", "ratio to student",
+                                   f"ratio to {args.distill[0]}"], tablefmt="github"))
     device = next(next(iter(trainers.values())).model.parameters()).device
-    print(f"{args.rounds} rounds x {args.steps} steps per config, device {device}, {torch.get_num_threads()} threads")
-
+    print(f"{args.rounds} rounds x {args.steps} steps per config, interleaved, device {device}, "
+          f"{torch.get_num_threads()} threads")
 
 if __name__ == "__main__":
     main()

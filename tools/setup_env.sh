@@ -29,7 +29,7 @@ fi
 echo "[setup] installing python dependencies"
 "${PIP[@]}" "numpy<2" "setuptools<81" fvcore iopath pycocotools cityscapesscripts opencv-python-headless \
   omegaconf hydra-core black tensorboard matplotlib termcolor yacs tabulate cloudpickle tqdm packaging \
-  shapely pytest
+  shapely scipy pytest
 
 if ! "$PY" -c "import detectron2" 2>/dev/null; then
   # detectron2 has no PyPI release; sal-detectron2 is a pure-python wheel of recent main, tagged for 3.10 only.

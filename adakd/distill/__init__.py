@@ -2,6 +2,7 @@
 from .adapter import FeatureAdapter
 from .aggregators import (
     AGGREGATOR_METHODS,
+    GRADIENT_METHODS,
     NO_WEIGHT_DECAY,
     AdaptiveAggregator,
     AdaptiveLayerwiseAggregator,
@@ -12,6 +13,8 @@ from .aggregators import (
     build_aggregator,
     min_norm_weights,
 )
+from .diagnostics import GradientDiagnostics
 from .distiller import Distiller, freeze
 from .path import DistillPath, PooledLoss
+from .path_gradients import PathGradients, average_over_processes, flat_gradients
 from .taps import FeatureRecorder

@@ -5,13 +5,19 @@ path's loss from the recorded features, and aggregates them. The meta-architectu
 adds ``distiller(context)`` to its task losses. The teacher is held but not registered: it is moved with
 the Distiller (``.to()``), kept in eval mode without gradients, and is absent from ``state_dict()``, so
 checkpoints of the wrapped student hold no teacher weights and the optimizer never sees them.
+
+With ``diagnostics_period=N`` the Distiller also logs, every N iterations, each path's gradient norm and its
+cosines with the task loss's gradient and with the other paths' (``diagnostics.py``); the meta-architecture
+passes its task losses (``distiller(context, task_losses)``).
 """
-from typing import Dict, List, Mapping, Union
+from typing import Dict, List, Mapping, Optional, Union
 
 import torch
 from torch import nn
 
-from .aggregators import PathAggregator, build_aggregator
+from ..utils.events import current_iteration
+from .aggregators import GRADIENT_METHODS, PathAggregator, build_aggregator
+from .diagnostics import RESERVED_NAMES, GradientDiagnostics
 from .path import DistillPath
 from .taps import FeatureRecorder
 
@@ -30,6 +36,7 @@ class Distiller(nn.Module):
         teacher: nn.Module,
         paths: List[DistillPath],
         aggregator: Union[PathAggregator, Mapping],
+        diagnostics_period: int = 0,
     ):
         """
         Args:
@@ -38,6 +45,7 @@ class Distiller(nn.Module):
             paths: the distillation paths.
             aggregator: a PathAggregator over the paths' term names, or the keyword arguments of
                 ``build_aggregator`` without ``path_names`` / ``params`` (e.g. ``dict(method="adaptive")``).
+            diagnostics_period: log per-path gradient diagnostics every this many iterations (0: never).
         """
         super().__init__()
         paths = list(paths)
@@ -46,6 +54,10 @@ class Distiller(nn.Module):
         names = [p.name for p in paths]
         if len(set(names)) != len(names):
             raise ValueError(f"Duplicate distillation path names: {names}")
+        reserved = [n for n in names if n in RESERVED_NAMES]
+        if reserved:
+            raise ValueError(f"Distillation path names {reserved} are reserved for the gradient diagnostics "
+                             f"(distill/task/..., distill/cos/...); rename the paths")
         for p in paths:
             if p.adapters_from is not None and p.adapters_from not in names[: names.index(p.name)]:
                 raise ValueError(f"Path {p.name!r} shares the adapters of path {p.adapters_from!r}, which must be "
@@ -53,22 +65,37 @@ class Distiller(nn.Module):
         self.paths = nn.ModuleList(paths)
         object.__setattr__(self, "student", student)  # tapped, not owned
         object.__setattr__(self, "teacher", freeze(teacher))
-        self.student_recorder = FeatureRecorder(student, [t for p in paths for t in p.recorded_student_taps], "student")
-        self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.teacher_taps], "teacher")
-        for path in paths:
-            # Losses that use the teacher's own modules (SR's classifier) find them by name.
-            if hasattr(path.loss, "bind_teacher"):
-                path.loss.bind_teacher(teacher)
         if isinstance(aggregator, PathAggregator):
             if list(aggregator.path_names) != self.term_names:
                 raise ValueError(f"The aggregator's paths {aggregator.path_names} are not the distillation "
                                  f"terms {self.term_names}")
         else:
             aggregator = dict(aggregator)
-            if aggregator.get("method") == "multiobjective":
+            if aggregator.get("method") in GRADIENT_METHODS and aggregator.get("params") is None:
                 aggregator["params"] = [p for p in student.parameters() if p.requires_grad]
             aggregator = build_aggregator(path_names=self.term_names, **aggregator)
         self.aggregator = aggregator
+        # Where a gradient aggregator takes the path gradients at a shared representation (MGDA-UB).
+        self.representation_taps = list(getattr(aggregator, "representation", None) or [])
+        self.student_recorder = FeatureRecorder(
+            student, [t for p in paths for t in p.recorded_student_taps] + self.representation_taps, "student")
+        self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.teacher_taps], "teacher")
+        for path in paths:
+            # Losses that use the teacher's own modules (SR's classifier) find them by name.
+            if hasattr(path.loss, "bind_teacher"):
+                path.loss.bind_teacher(teacher)
+        self.diagnostics_period = diagnostics_period
+        self._diagnostics = None
+
+    @property
+    def diagnostics_period(self) -> int:
+        return self._diagnostics_period
+
+    @diagnostics_period.setter
+    def diagnostics_period(self, period):
+        if not (isinstance(period, int) and not isinstance(period, bool) and period >= 0):
+            raise ValueError(f"diagnostics_period must be an integer >= 0 (0: off), got {period!r}")
+        self._diagnostics_period = period
 
     @property
     def term_names(self) -> List[str]:
@@ -117,10 +144,53 @@ class Distiller(nn.Module):
             losses.update(path(self.student_recorder, self.teacher_recorder, context))
         return losses
 
-    def forward(self, context=None) -> Dict[str, torch.Tensor]:
-        """The aggregated distillation loss terms (to be added to the task losses)."""
+    def recorded_representation(self):
+        """The tensors of the aggregator's shared representation taps, from the last student forward."""
+        tensors = []
+
+        def collect(value):
+            if isinstance(value, torch.Tensor):
+                tensors.append(value)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    collect(v)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    collect(v)
+
+        for tap in self.representation_taps:
+            collect(self.student_recorder.get(tap))
+        return tensors
+
+    def diagnostics_due(self) -> bool:
+        iteration = current_iteration()
+        return (self.diagnostics_period > 0 and self.training and torch.is_grad_enabled()
+                and isinstance(iteration, int) and iteration % self.diagnostics_period == 0)
+
+    def log_diagnostics(self, path_losses, task_losses=None):
+        """Logs the per-path gradient diagnostics of this step (see ``diagnostics.py``)."""
+        if self._diagnostics is None:
+            params = [p for p in self.student.parameters() if p.requires_grad]
+            self._diagnostics = GradientDiagnostics(params, self.term_names)
+        task_loss = None
+        if task_losses:
+            task_terms = [v for v in task_losses.values() if isinstance(v, torch.Tensor) and v.requires_grad]
+            task_loss = sum(task_terms) if task_terms else None
+        return self._diagnostics(path_losses, task_loss, self.path_weights(), self.aggregator.alpha)
+
+    def forward(self, context=None, task_losses: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
+        """The aggregated distillation loss terms (to be added to the task losses).
+
+        task_losses: the student's task losses of this step, read by the gradient diagnostics only."""
         try:
-            return self.aggregator(self.path_losses(context))
+            path_losses = self.path_losses(context)
+            if self.representation_taps:
+                terms = self.aggregator(path_losses, representation=self.recorded_representation())
+            else:
+                terms = self.aggregator(path_losses)
+            if self.diagnostics_due():
+                self.log_diagnostics(path_losses, task_losses)
+            return terms
         finally:
             self.clear()
 

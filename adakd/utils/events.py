@@ -15,8 +15,8 @@ def current_iteration():
     return storage.iter if storage is not None else "(no EventStorage)"
 
 
-def put_scalar(name, value):
+def put_scalar(name, value, smoothing_hint=True):
     storage = _storage()
     if storage is not None:
         value = float(value.detach()) if isinstance(value, torch.Tensor) else float(value)
-        storage.put_scalar(name, value, smoothing_hint=True)
+        storage.put_scalar(name, value, smoothing_hint=smoothing_hint)

@@ -1,8 +1,17 @@
 from .adaptive import NO_WEIGHT_DECAY, AdaptiveAggregator
 from .adaptive_layerwise import AdaptiveLayerwiseAggregator
 from .base import PathAggregator
+from .cagrad import CAGradAggregator, cagrad_weights
+from .dwa import DWAAggregator
 from .equal import EqualAggregator
+from .famo import FAMOAggregator
+from .gradient_based import GradientAggregator
+from .gradnorm import GradNormAggregator
 from .hand_tuned import HandTunedAggregator
-from .min_norm import min_norm_weights
+from .imtl_g import IMTLGAggregator, imtl_g_weights
+from .min_norm import min_norm_weights, min_norm_weights_from_gram
 from .multiobjective import MultiObjectiveAggregator
-from .build import AGGREGATOR_METHODS, build_aggregator
+from .nash_mtl import NashMTLAggregator, nash_weights
+from .pcgrad import PCGradAggregator, pcgrad_weights
+from .uncertainty import UncertaintyAggregator
+from .build import AGGREGATOR_METHODS, GRADIENT_METHODS, build_aggregator

@@ -12,8 +12,9 @@ from torch import nn
 
 from .base import PathAggregator, weights_vector
 
-# For detectron2's get_default_optimizer_params(overrides=...): decay would pull z to 0 (v to 1).
-NO_WEIGHT_DECAY = {"neg_log_path_weights": {"weight_decay": 0.0}}
+# For detectron2's get_default_optimizer_params(overrides=...): decay would pull z to 0 (v to 1); the same holds
+# for the learned weights of the uncertainty and GradNorm aggregators.
+NO_WEIGHT_DECAY = {name: {"weight_decay": 0.0} for name in ("neg_log_path_weights", "log_variances", "gradnorm_logits")}
 
 
 class AdaptiveAggregator(PathAggregator):

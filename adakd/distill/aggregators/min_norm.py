@@ -23,13 +23,18 @@ def min_norm_weights(grads, max_iter=250, tol=1e-7):
     if len(lengths) != 1 or any(g.dim() != 1 for g in grads):
         raise ValueError(f"min_norm_weights needs 1-D gradients of one length, got shapes {[tuple(g.shape) for g in grads]}")
     G = torch.stack([g.detach().double() for g in grads])
-    gram = G @ G.T
-    K = len(grads)
+    return min_norm_weights_from_gram(G @ G.T, max_iter, tol).to(grads[0].dtype)
+
+
+def min_norm_weights_from_gram(gram, max_iter=250, tol=1e-7):
+    """The same from the (K, K) Gram matrix of the gradients; returns float64 weights."""
+    gram = gram.detach().double().cpu()
+    K = gram.shape[0]
     if K == 1:
-        return torch.ones(1, dtype=grads[0].dtype)
+        return torch.ones(1, dtype=torch.float64)
     if K == 2:
         gamma = _two_point(gram[0, 0].item(), gram[0, 1].item(), gram[1, 1].item())
-        return torch.tensor([gamma, 1 - gamma], dtype=grads[0].dtype)
+        return torch.tensor([gamma, 1 - gamma], dtype=torch.float64)
 
     v = torch.full((K,), 1.0 / K, dtype=torch.float64)
     for _ in range(max_iter):
@@ -44,4 +49,4 @@ def min_norm_weights(grads, max_iter=250, tol=1e-7):
             v = new_v
             break
         v = new_v
-    return v.to(grads[0].dtype)
+    return v

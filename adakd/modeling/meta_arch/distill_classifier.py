@@ -27,7 +27,7 @@ class DistillClassifier(DistilledModel):
         with torch.no_grad():
             teacher_logits = self.teacher.logits(self.teacher.preprocess_image(batched_inputs))
         if self.training:
-            outputs.update(self.distiller())
+            outputs.update(self.distiller(task_losses=outputs))
             return outputs
         self.distiller.clear()  # eval passes record taps too; nothing reads them
         for output, row in zip(outputs, teacher_logits):

@@ -45,5 +45,5 @@ class DistillDenseDetector(DistilledModel):
             images = self.teacher.preprocess_image(batched_inputs)
             teacher_features = self.run_tapped(self.teacher, images.tensor)
             context = self.distillation_context(batched_inputs, teacher_features)
-        losses.update(self.distiller(context))
+        losses.update(self.distiller(context, task_losses=losses))
         return losses

@@ -50,5 +50,5 @@ class DistillSemanticFPN(DistilledModel):
             images = [(x["image"].to(teacher.device) - teacher.pixel_mean) / teacher.pixel_std for x in batched_inputs]
             logits = self.run_tapped(teacher, self._padded(teacher, images))
             context = self.distillation_context(batched_inputs, logits)
-        losses.update(self.distiller(context))
+        losses.update(self.distiller(context, task_losses=losses))
         return losses

@@ -12,7 +12,7 @@ from ..teacher_weights import load_teacher_weights
 
 class DistilledModel(nn.Module):
     def __init__(self, *, student: nn.Module, teacher: nn.Module, teacher_weights: str, paths, aggregator,
-                 probe_size=(128, 128)):
+                 probe_size=(128, 128), diagnostics_period=0):
         """
         Args:
             student, teacher: detectron2 models of the same task.
@@ -20,11 +20,13 @@ class DistilledModel(nn.Module):
             paths: list of DistillPath over the two models' modules (e.g. ``"backbone:p3"``).
             aggregator: a PathAggregator or ``build_aggregator`` keyword arguments.
             probe_size: image size of the zero batch that sizes the adapters.
+            diagnostics_period: log per-path gradient norms and cosines every this many iterations (0: off;
+                see ``adakd/distill/diagnostics.py``).
         """
         super().__init__()
         self.student = student
         load_teacher_weights(teacher, teacher_weights)
-        self.distiller = Distiller(student, teacher, paths, aggregator)
+        self.distiller = Distiller(student, teacher, paths, aggregator, diagnostics_period=diagnostics_period)
         probe = torch.zeros(1, 3, *probe_size)
         self.distiller.build_adapters(lambda: (self.run_tapped(student, probe), self.run_tapped(teacher, probe)))
 
@@ -33,6 +35,15 @@ class DistilledModel(nn.Module):
         """Runs the part of ``model`` that the paths tap on normalised images; returns what the subclass
         needs for its distillation context."""
         raise NotImplementedError
+
+    @property
+    def diagnostics_period(self) -> int:
+        """Every how many iterations the Distiller logs per-path gradient diagnostics (0: off)."""
+        return self.distiller.diagnostics_period
+
+    @diagnostics_period.setter
+    def diagnostics_period(self, period):
+        self.distiller.diagnostics_period = period
 
     @property
     def teacher(self):

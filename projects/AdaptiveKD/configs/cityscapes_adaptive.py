@@ -17,6 +17,7 @@ model = L(DistillGFL)(
     teacher_weights="output/cityscapes_teacher/model_final.pth",
     paths=[feats_p, box_gfl],
     aggregator=dict(method="adaptive", alpha=1.0),
+    diagnostics_period=0,  # N > 0: log per-path gradient norms and cosines every N iterations
 )
 
 optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed

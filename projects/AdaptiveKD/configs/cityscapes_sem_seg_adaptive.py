@@ -19,6 +19,7 @@ model = L(DistillSemanticFPN)(
     teacher_weights="output/cityscapes_sem_seg_teacher/model_final.pth",
     paths=[at, st],
     aggregator=dict(method="adaptive", alpha=1.0),
+    diagnostics_period=0,  # N > 0: log per-path gradient norms and cosines every N iterations
 )
 
 optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed

@@ -16,6 +16,7 @@ model = L(DistillClassifier)(
     teacher_weights="./output/imagenet200_teacher/model_final.pth",
     paths=[at, st],
     aggregator=dict(method="adaptive", alpha=1.0),
+    diagnostics_period=0,  # N > 0: log per-path gradient norms and cosines every N iterations
     probe_size=(64, 64),
 )
 

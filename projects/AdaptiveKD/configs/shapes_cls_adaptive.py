@@ -16,6 +16,7 @@ model = L(DistillClassifier)(
     teacher_weights="zoo://shapes_cls_r34_teacher",
     paths=[at, st],
     aggregator=dict(method="adaptive", alpha=1.0),
+    diagnostics_period=0,  # N > 0: log per-path gradient norms and cosines every N iterations
     probe_size=(32, 32),
 )
 

@@ -16,6 +16,7 @@ model = L(DistillSemanticFPN)(
     teacher_weights="zoo://shapes_semantic_fpn_r101_teacher",
     paths=[at, st],
     aggregator=dict(method="adaptive", alpha=1.0),
+    diagnostics_period=0,  # N > 0: log per-path gradient norms and cosines every N iterations
 )
 
 optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed

@@ -1,0 +1,10 @@
+"""GradNorm (Chen et al., ICML 2018): weights learned to balance the path gradient norms, a = 1.5, as the aggregator
+of the embedded classification benchmark (shapes_cls), AT + ST: the paths and recipe of shapes_cls_adaptive.py,
+another way to weight them.
+"""
+from .common.classification_paths import at, st
+from .shapes_cls_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="gradnorm")
+train.output_dir = "./output/shapes_cls_gradnorm"

@@ -1,0 +1,10 @@
+"""IMTL-G (Liu et al., ICLR 2021): the combination with equal projections on every unit path gradient, as the
+aggregator of the embedded classification benchmark (shapes_cls), AT + ST: the paths and recipe of
+shapes_cls_adaptive.py, another way to weight them.
+"""
+from .common.classification_paths import at, st
+from .shapes_cls_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="imtl_g")
+train.output_dir = "./output/shapes_cls_imtl_g"

@@ -1,0 +1,10 @@
+"""PCGrad (Yu et al., NeurIPS 2020): conflicting path gradients projected onto each other's normal planes, as the
+aggregator of the embedded classification benchmark (shapes_cls), AT + ST: the paths and recipe of
+shapes_cls_adaptive.py, another way to weight them.
+"""
+from .common.classification_paths import at, st
+from .shapes_cls_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="pcgrad")
+train.output_dir = "./output/shapes_cls_pcgrad"

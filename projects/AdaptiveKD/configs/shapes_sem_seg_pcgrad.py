@@ -1,0 +1,10 @@
+"""PCGrad (Yu et al., NeurIPS 2020): conflicting path gradients projected onto each other's normal planes, as the
+aggregator of the embedded shapes segmentation benchmark, AT + ST: the paths and recipe of
+shapes_sem_seg_adaptive.py, another way to weight them.
+"""
+from .common.segmentation_paths import at, st
+from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="pcgrad")
+train.output_dir = "./output/shapes_sem_seg_pcgrad"

@@ -1,0 +1,231 @@
+"""The multitask balancers as path aggregators, each checked against its paper's defining property on toy
+problems whose gradients are known: losses linear in one parameter vector θ, L_i = a_i·θ + b_i, so ∇L_i = a_i.
+"""
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from adakd.distill import AGGREGATOR_METHODS, GRADIENT_METHODS, build_aggregator
+from adakd.distill.aggregators import cagrad_weights, imtl_g_weights, nash_weights, pcgrad_weights
+
+
+def linear_losses(directions, offsets=None):
+    """θ = 0 (a Parameter) and L_i = a_i·θ + b_i; returns θ and {path: loss}."""
+    directions = torch.as_tensor(directions, dtype=torch.float64)
+    theta = nn.Parameter(torch.zeros(directions.shape[1], dtype=torch.float64))
+    offsets = offsets if offsets is not None else [1.0] * len(directions)
+    names = [f"p{i}" for i in range(len(directions))]
+    return theta, {n: a @ theta + b for n, a, b in zip(names, directions, offsets)}
+
+
+def step_direction(method, directions, **options):
+    """The gradient over θ of the aggregated objective (α = 1), and the aggregator."""
+    theta, losses = linear_losses(directions)
+    agg = build_aggregator(method, list(losses), params=[theta], **options)
+    sum(agg(losses).values()).backward()
+    return theta.grad, agg
+
+
+def test_registered_with_their_names():
+    assert AGGREGATOR_METHODS[-8:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
+                                       "famo")
+    with pytest.raises(ValueError, match=r"'cagrad' has no option \['C'\]; its options: \['c', 'rescale'\]"):
+        build_aggregator("cagrad", ["a", "b"], params=[nn.Parameter(torch.ones(2))], C=0.5)
+    with pytest.raises(ValueError, match="'famo' takes no per-path gradients, so no `representation`"):
+        build_aggregator("famo", ["a", "b"], representation="backbone")
+    with pytest.raises(ValueError, match="'dwa' sets its own weights; it takes no init_weights"):
+        build_aggregator("dwa", ["a", "b"], init_weights=[1, 2])
+    with pytest.raises(ValueError, match="PCGradAggregator needs `params`"):
+        build_aggregator("pcgrad", ["a", "b"])
+    with pytest.raises(ValueError, match="Unknown aggregation method 'nash';.*Did you mean 'nash_mtl'"):
+        build_aggregator("nash", ["a", "b"])
+
+
+# ------------------------------------------------------------------------------------------------- PCGrad
+def pcgrad_two_paths_numpy(g1, g2):
+    """Yu et al.'s Algorithm 1 for two gradients, written from the paper: project each on the other's normal
+    plane if they conflict, then sum."""
+    g1, g2 = np.asarray(g1, float), np.asarray(g2, float)
+    dot = g1 @ g2
+    if dot >= 0:
+        return g1 + g2, g1, g2
+    p1 = g1 - dot / (g2 @ g2) * g2
+    p2 = g2 - dot / (g1 @ g1) * g1
+    return p1 + p2, p1, p2
+
+
+def test_pcgrad_two_paths_closed_form_and_no_conflict():
+    # By hand: g1 = (1, 0), g2 = (-1, 1), g1·g2 = -1: g1' = g1 + g2/2 = (.5, .5), g2' = g2 + g1 = (0, 1).
+    direction, agg = step_direction("pcgrad", [[1.0, 0.0], [-1.0, 1.0]])
+    assert direction.tolist() == pytest.approx([0.5, 1.5])
+    assert agg.path_weights() == pytest.approx({"p0": 2.0, "p1": 1.5})
+    rng = np.random.default_rng(0)
+    conflicts = 0
+    for _ in range(20):
+        g = rng.normal(size=(2, 5))
+        expected, p1, p2 = pcgrad_two_paths_numpy(*g)
+        conflicts += g[0] @ g[1] < 0
+        # The projected gradients no longer conflict with the other path's gradient.
+        assert p1 @ g[1] >= -1e-12 and p2 @ g[0] >= -1e-12
+        gram = torch.from_numpy(g @ g.T)
+        weights = pcgrad_weights(gram, torch.Generator().manual_seed(0)).numpy()
+        assert weights @ g == pytest.approx(expected)
+    assert conflicts >= 5  # both cases were exercised
+
+
+def test_pcgrad_without_conflict_is_the_sum():
+    direction, _ = step_direction("pcgrad", [[1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 2.0]])
+    assert direction.tolist() == pytest.approx([1.5, 1.0, 2.0])
+
+
+# ------------------------------------------------------------------------------------------------- CAGrad
+def test_cagrad_c_zero_is_the_average_gradient():
+    a = [[1.0, 0.0, 2.0], [-3.0, 1.0, 0.0], [0.0, -1.0, 1.0]]
+    direction, agg = step_direction("cagrad", a, c=0.0)
+    assert direction.tolist() == pytest.approx(np.mean(a, axis=0).tolist())
+
+
+def test_cagrad_maximises_the_worst_path_improvement_in_the_ball():
+    """CAGrad's primal problem (Liu et al. 2021, §3): d maximises min_i g_i·d over ‖d − g0‖ ≤ c‖g0‖. Checked by
+    brute force over the disc in 2-D, with the weights computed from the Gram matrix alone."""
+    g = np.array([[2.0, 0.2], [-0.6, 1.0]])
+    c = 0.4
+    g0 = g.mean(0)
+    radius = c * np.linalg.norm(g0)
+    weights = cagrad_weights(torch.from_numpy(g @ g.T), c=c, rescale=False).numpy()
+    d = weights @ g
+    assert np.linalg.norm(d - g0) == pytest.approx(radius, rel=1e-3)
+    r, t = np.meshgrid(np.linspace(0, radius, 200), np.linspace(0, 2 * np.pi, 2000))
+    candidates = g0 + np.stack([r * np.cos(t), r * np.sin(t)], -1).reshape(-1, 2)
+    best = (candidates @ g.T).min(1).max()
+    assert (g @ d).min() == pytest.approx(best, abs=1e-3)
+    # The improvement of the worst path is above the plain average's.
+    assert (g @ d).min() > (g @ g0).min()
+    # The default rescales by 1 / (1 + c²) (rescale=1 of the authors' release).
+    assert cagrad_weights(torch.from_numpy(g @ g.T), c=c).numpy() == pytest.approx(weights / (1 + c * c), rel=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- Nash-MTL
+def test_nash_mtl_weights_solve_the_bargaining_equation():
+    rng = np.random.default_rng(1)
+    g = rng.normal(size=(3, 6)) * np.array([[1.0], [10.0], [0.1]])  # very different scales
+    gram = torch.from_numpy(g @ g.T)
+    alpha = nash_weights(gram)
+    assert (alpha > 0).all()
+    # Navon et al., §3: Gᵀ G α = 1/α.
+    assert (gram @ alpha).numpy() == pytest.approx((1 / alpha).numpy(), rel=1e-7)
+    # Orthogonal gradients: α_i = 1 / ‖g_i‖ by hand.
+    direction, agg = step_direction("nash_mtl", [[3.0, 0.0], [0.0, 0.5]])
+    assert agg.path_weights() == pytest.approx({"p0": 1 / 3, "p1": 2.0})
+    assert direction.tolist() == pytest.approx([1.0, 1.0])  # every path advances by the same amount, 1
+
+
+# ------------------------------------------------------------------------------------------------- IMTL-G
+def imtl_g_numpy(g):
+    """Liu et al. 2021, §3.2 closed form on the raw gradients: α_{2:} = g_1 Uᵀ (D Uᵀ)⁻¹, α_1 = 1 − Σ α_{2:}."""
+    u = g / np.linalg.norm(g, axis=1, keepdims=True)
+    D, U = g[0] - g[1:], u[0] - u[1:]
+    rest = g[0] @ U.T @ np.linalg.inv(D @ U.T)
+    return np.concatenate([[1 - rest.sum()], rest])
+
+
+def test_imtl_g_equal_projections_on_every_unit_gradient():
+    rng = np.random.default_rng(2)
+    g = rng.normal(size=(4, 7)) * np.array([[1.0], [5.0], [0.2], [2.0]])
+    alpha = imtl_g_weights(torch.from_numpy(g @ g.T)).numpy()
+    assert alpha.sum() == pytest.approx(1.0)
+    assert alpha == pytest.approx(imtl_g_numpy(g), rel=1e-6)
+    combined = alpha @ g
+    projections = g @ combined / np.linalg.norm(g, axis=1)
+    assert projections == pytest.approx(np.full(4, projections[0]), rel=1e-6)
+    # Through the aggregator: θ's gradient is that combination.
+    direction, _ = step_direction("imtl_g", g.tolist())
+    assert direction.numpy() == pytest.approx(combined, rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ GradNorm
+def test_gradnorm_step_favours_the_path_that_trains_slower():
+    """Two paths with equal gradient norms n = 5; losses went 1 → 0.5 and 1 → 1, so the second trains slower
+    (inverse training rates r = 2/3, 4/3). With w = (1, 1), target_i = n r_i^1.5, L_grad = Σ|w_i n − target_i|:
+    ∂L_grad/∂w = (n, −n); through w = 2 softmax(ξ) at ξ = 0 (∂w_i/∂ξ_j = δ_ij − 1/2), ∂L_grad/∂ξ = (n, −n)."""
+    a = torch.tensor([[3.0, 4.0], [0.0, -5.0]], dtype=torch.float64)
+    theta = nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    agg = build_aggregator("gradnorm", ["p0", "p1"], params=[theta])
+    agg({"p0": a[0] @ theta + 1.0, "p1": a[1] @ theta + 1.0})  # the first step records L(0)
+    agg.gradnorm_logits.grad = None
+    terms = agg({"p0": a[0] @ theta + 0.5, "p1": a[1] @ theta + 1.0})
+    r = np.array([2 / 3, 4 / 3])
+    assert terms["loss_distill_gradnorm"].item() == pytest.approx(np.abs(5 - 5 * r ** 1.5).sum(), rel=1e-6)
+    terms["loss_distill_gradnorm"].backward()
+    assert agg.gradnorm_logits.grad.tolist() == pytest.approx([5.0, -5.0])
+    torch.optim.SGD([agg.gradnorm_logits], lr=0.01).step()
+    weights = agg.path_weights()
+    assert weights["p1"] > 1 > weights["p0"] and sum(weights.values()) == pytest.approx(2.0)
+    # The weighted gradient norms move toward their targets n r^1.5 (closer than before the step).
+    before = np.abs(np.array([5.0, 5.0]) - 5 * r ** 1.5).sum()
+    after = np.abs(5 * np.array([weights["p0"], weights["p1"]]) - 5 * r ** 1.5).sum()
+    assert after < before
+
+
+# ----------------------------------------------------------------------------------------------------- DWA
+@pytest.mark.parametrize("window", [1, 2])
+def test_dwa_weights_follow_its_formula(window):
+    agg = build_aggregator("dwa", ["a", "b", "c"], window=window)
+    losses = [[4.0, 1.0, 2.0], [2.0, 0.9, 2.2], [1.0, 0.8, 2.4], [0.9, 0.8, 2.4]]  # one row per window
+    seen = []
+    for row in losses:
+        for _ in range(window):
+            seen.append(list(agg.path_weights().values()))
+            agg({k: torch.tensor(v) for k, v in zip("abc", row)})
+    # Liu et al. 2019: v_k = K exp(r_k / T) / Σ exp(r_i / T), r = L(t−1) / L(t−2), T = 2; 1 before.
+    def dwa(previous, older):
+        r = np.array(previous) / np.array(older)
+        return 3 * np.exp(r / 2) / np.exp(r / 2).sum()
+
+    expected = [[1.0] * 3] * (2 * window) + [list(dwa(losses[1], losses[0]))] * window \
+        + [list(dwa(losses[2], losses[1]))] * window
+    assert np.array(seen) == pytest.approx(np.array(expected), rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------- uncertainty
+def test_uncertainty_one_step_by_hand():
+    agg = build_aggregator("uncertainty", ["a", "b"], alpha=1.0)
+    losses = {"a": torch.tensor(2.0), "b": torch.tensor(0.5)}
+    total = sum(agg(losses).values())
+    # Σ e^{-s} L / 2 + s / 2 at s = 0: (2 + 0.5) / 2.
+    assert total.item() == pytest.approx(1.25)
+    total.backward()
+    # ∂/∂s_i = (1 − e^{-s_i} L_i) / 2 = (−0.5, 0.25)
+    assert agg.log_variances.grad.tolist() == pytest.approx([-0.5, 0.25])
+    torch.optim.SGD(agg.parameters(), lr=0.1).step()
+    assert agg.path_weights() == pytest.approx({"a": 0.5 * math.exp(-0.05), "b": 0.5 * math.exp(0.025)})
+
+
+# ---------------------------------------------------------------------------------------------------- FAMO
+def test_famo_one_step_by_hand():
+    agg = build_aggregator("famo", ["a", "b"])
+    # Step 1: z = (½, ½), v_i = (z_i / L_i) / Σ_j z_j / L_j = (1/4, 1) / 1.25.
+    terms = agg({"a": torch.tensor(2.0, requires_grad=True), "b": torch.tensor(0.5, requires_grad=True)})
+    assert agg.path_weights() == pytest.approx({"a": 0.2, "b": 0.8})
+    assert terms["loss_distill_a"].item() == pytest.approx(0.4)
+    # Step 2: δ = log L(t−1) − log L(t) = (log 2, log 1.25); ∂(zᵀδ)/∂ξ = z ⊙ (δ − zᵀδ) has signs (+, −);
+    # Adam's first step moves each logit by lr against the sign of its gradient: ξ = (−0.025, 0.025).
+    new = (1.0, 0.4)
+    agg({"a": torch.tensor(new[0], requires_grad=True), "b": torch.tensor(new[1], requires_grad=True)})
+    assert agg.task_logits.tolist() == pytest.approx([-0.025, 0.025], rel=1e-5)
+    z = np.exp([-0.025, 0.025]) / np.exp([-0.025, 0.025]).sum()
+    v = (z / np.array(new)) / (z / np.array(new)).sum()
+    assert list(agg.path_weights().values()) == pytest.approx(v.tolist(), rel=1e-5)
+
+
+# ---------------------------------------------------------------------------------- every gradient method
+@pytest.mark.parametrize("method", GRADIENT_METHODS)
+def test_gradient_methods_step_is_the_weighted_sum_of_path_gradients(method):
+    a = [[1.0, -2.0, 0.5], [-1.0, 1.0, 2.0], [0.3, 0.3, -1.0]]
+    direction, agg = step_direction(method, a)
+    weights = np.array(list(agg.path_weights().values()))
+    assert direction.numpy() == pytest.approx(weights @ np.array(a), rel=1e-6)
+    assert np.isfinite(weights).all()
