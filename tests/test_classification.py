@@ -152,6 +152,28 @@ def test_shapes_cls_is_deterministic_cifar_format(tmp_path):
         ensure_shapes_classification(root, spec)
 
 
+def test_shapes_cls_label_is_the_largest_shape_drawn_on_top_of_its_distractors():
+    from adakd.data.shapes import SHAPES_CLASSES
+    from adakd.data.shapes_classification import _render
+
+    # No noise and no clutter: the labelled shape, drawn last, keeps one flat colour over its whole mask.
+    spec = ShapesClassificationSpec(noise_std=0.0, max_clutter_lines=0)
+    seen_distractors = set()
+    for index in range(60):
+        rng = np.random.RandomState([7, index])
+        label = index % len(SHAPES_CLASSES)
+        image, objects = _render(label, rng, spec)
+        (cls, size, mask), distractors = objects[0], objects[1:]
+        assert cls == label and spec.min_object_size <= size <= spec.max_object_size
+        assert spec.min_distractors <= len(distractors) <= spec.max_distractors
+        seen_distractors.add(len(distractors))
+        for _, d_size, _ in distractors:
+            # e.g. an 18 px shape allows distractors of 4..12 px, a 10 px one of 4..7 px: always smaller.
+            assert 4 <= d_size <= max(4, int(0.7 * size)) < size
+        assert mask.sum() > 0 and len(np.unique(image[mask], axis=0)) == 1
+    assert seen_distractors == {1, 2, 3}
+
+
 # --- models -------------------------------------------------------------------------------------------
 def test_cifar_stem_keeps_resolution_and_classifier_loss_is_cross_entropy():
     assert CIFARStem(3, 8)(torch.zeros(2, 3, 32, 32)).shape == (2, 8, 32, 32)
