@@ -12,7 +12,7 @@ from adakd.benchmarks.plots import plot_path_weights, plot_rows, save_figure
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.statistics import compare_paired, summarize
 
-from .benchmark_fixtures import cls_results, det_results, write_results
+from .benchmark_fixtures import cls_results, det_extra_results, det_results, write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -85,6 +85,43 @@ def test_paired_comparisons_by_hand(det):
     ]
     assert "multiobjective" not in render_comparisons(task, results, paired_only=True)
     assert render_comparisons(task, {}, paired_only=True) == ""
+
+
+def test_an_extra_row_is_reported_once_it_has_results(tmp_path):
+    task = get_task("det")
+    results = load_task_results(write_results(str(tmp_path), det_results() + det_extra_results()), task)
+    lines = table_lines(render_rows_table(task, results))
+    assert list(lines) == ["row", *task.rows, "pcgrad"]  # after the paper's rows; the other extra rows not run
+    # AP 52/56/57 -> mean 55, squared deviations 9 + 1 + 4 = 14, / 2 = 7: ± √7 = 2.65; AP50 70/70/73 -> 71,
+    # 1 + 1 + 4 = 6, / 2 = 3: ± √3 = 1.73; final v means (0.6 + 0.8 + 1.0) / 3 = 0.8 and (1.5 + 1.4 + 1.3) / 3 = 1.4.
+    assert lines["pcgrad"] == ("| pcgrad | `shapes_pcgrad.py` | 55.00 ± 2.65 | 71.00 ± 1.73 | 3 (0, 1, 2) | 0.500 "
+                               "| feats_p 0.8, box 1.4 |")
+    assert "| pcgrad † |" in render_rows_table(task, results, stale={"pcgrad": 1})
+    comparisons = [line for line in render_comparisons(task, results).splitlines() if "pcgrad" in line]
+    assert comparisons == [
+        # AP 53-52, 51-56, 58-57 = 1, -5, 1: mean -1, squared deviations 4 + 16 + 4 = 24, / 2: ± √12 = 3.46.
+        "| adaptive − pcgrad | AP | s0 +1.00, s1 -5.00, s2 +1.00 | -1.00 ± 3.46 | 2 of 3 |",
+        # AP50 72-70, 70-70, 73-73 = 2, 0, 0: mean 2/3, (16 + 4 + 4) / 9 / 2 = 4/3: ± 1.15; only seed 0 won.
+        "| adaptive − pcgrad | AP50 | s0 +2.00, s1 +0.00, s2 +0.00 | +0.67 ± 1.15 | 1 of 3 |",
+    ]
+    ap = plot_rows(task, results).axes[0]
+    assert [t.get_text() for t in ap.get_xticklabels()] == [*task.rows, "pcgrad"]
+    seeds = {c.get_label(): c.get_offsets()[:, 1].tolist() for c in ap.collections}
+    assert seeds["seeds: pcgrad"] == [52, 56, 57]
+    _, _, (bar,) = {c.get_label(): c for c in ap.containers}["mean ± std: pcgrad"].lines
+    assert np.asarray(bar.get_segments()[0])[:, 1] == pytest.approx([55 - 7 ** 0.5, 55 + 7 ** 0.5])
+
+
+def test_extra_rows_without_results_are_left_out_of_the_report(det):
+    task, results = det
+    extra = set(task.extra_rows)
+    report = render_report(task, results, images=[("rows", "docs/images/benchmarks/det_rows.png")])
+    assert not extra & set(table_lines(report)) and not any(f"adaptive − {row} " in report for row in extra)
+    ticks = [t.get_text() for ax in plot_rows(task, results).axes for t in ax.get_xticklabels()]
+    assert ticks == [*task.rows, *task.rows] and not extra & set(ticks)
+    # Named explicitly (the runner's table after running them), they are shown, "not run" until they have results.
+    named = table_lines(render_rows_table(task, results, rows=["pcgrad"]))
+    assert named["pcgrad"] == "| pcgrad | `shapes_pcgrad.py` | not run | not run | 0 | – | – |"
 
 
 def test_errors_win_when_lower(tmp_path):

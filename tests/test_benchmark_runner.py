@@ -10,8 +10,10 @@ import pytest
 from detectron2.config import LazyConfig
 
 from adakd import model_zoo
-from adakd.benchmarks import BenchmarkResultError, get_task, read_result, result_path
+from adakd.benchmarks import BenchmarkResultError, check_rows, get_task, load_task_results, read_result, result_path
 from adakd.benchmarks import runner
+from adakd.benchmarks.report import render_rows_table
+from adakd.benchmarks.tasks import BALANCER_ROWS
 from adakd.benchmarks.results import fingerprint, flatten_metrics, read_training_log
 from adakd.utils import atomic_write
 
@@ -140,6 +142,45 @@ def test_seeds_outer_rows_inner_and_the_shipped_teacher_once(dirs):
     assert sorted(os.listdir(os.path.join(results_dir, "det", "student"))) == ["seed0.json", "seed1.json"]
 
 
+def test_extra_rows_are_accepted_and_run_like_the_paper_rows(dirs):
+    results_dir, output_dir = dirs
+    launch = StubLaunch()
+    rows = check_rows(DET, ["multiobjective_representation", "pcgrad"])
+    runner.run_benchmark(DET, rows, [0], results_dir, output_dir, launch=launch)
+    configs = [c[c.index("--config-file") + 1] for c in launch.commands]
+    assert configs == ["projects/AdaptiveKD/configs/shapes_multiobjective_representation.py",
+                       "projects/AdaptiveKD/configs/shapes_pcgrad.py"]
+    assert all("train.seed=0" in c and "--eval-only" not in c for c in launch.commands)
+    result = read_result(result_path(results_dir, "det", "pcgrad", 0))
+    assert (result["row"], result["source"]) == ("pcgrad", "trained")
+    assert result["path_weights"] == {"feats_p": 1.3, "box": 0.7}
+    teacher = {"shapes_gfl_r101_teacher": model_zoo.get_entry("shapes_gfl_r101_teacher")["sha256"]}
+    assert result["zoo_checkpoints"] == teacher
+    results = load_task_results(results_dir, DET)
+    assert sorted(results) == ["multiobjective_representation", "pcgrad"]
+    row = "| pcgrad | `shapes_pcgrad.py` | 51.00 | 69.50 | 1 (0) | 0.400 | box 0.7, feats_p 1.3 |"
+    assert row in render_rows_table(DET, results).splitlines()
+    # Re-used like a paper row's result while its config is unchanged.
+    runner.run_row(DET, "pcgrad", 0, results_dir, output_dir, launch=launch)
+    assert len(launch.commands) == 2
+
+
+def test_every_extra_row_is_its_aggregator():
+    from adakd.benchmarks import TASKS
+    from adakd.distill.aggregators.build import BALANCERS
+
+    assert set(BALANCER_ROWS) == set(BALANCERS)  # every balancer of issue 16 is a row of every task
+    for task in TASKS.values():
+        assert set(BALANCER_ROWS) <= set(task.extra_rows) and not set(task.rows) & set(task.extra_rows)
+        for row in task.extra_rows:
+            aggregator = LazyConfig.load(os.path.join(runner.ROOT, task.config(row))).model.aggregator
+            method = aggregator.get("method")
+            if row == "multiobjective_representation":
+                assert (method, aggregator.get("representation")) == ("multiobjective", "backbone"), task.name
+            else:
+                assert method == row, (task.name, row, method)
+
+
 def test_the_classification_student_is_measured_against_the_shipped_teacher(dirs):
     results_dir, output_dir = dirs
     launch = StubLaunch()
@@ -181,6 +222,9 @@ def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
         tool.main()
     err = capsys.readouterr().err
     assert "Unknown det rows ['single_at']; valid rows: student, single_feats, single_box, equal, hand_tuned" in err
+    # The extra rows are valid too, and listed.
+    assert ("adaptive, teacher, multiobjective_representation, uncertainty, dwa, gradnorm, pcgrad, cagrad, imtl_g, "
+            "nash_mtl, famo\n") in err
     monkeypatch.setattr("sys.argv", ["run_benchmark.py", "--task", "detection", "--report"])
     with pytest.raises(SystemExit):
         tool.main()
@@ -194,7 +238,7 @@ def test_every_row_has_its_config_and_every_shipped_row_its_zoo_entry():
     from adakd.benchmarks import TASKS
 
     for task in TASKS.values():
-        for row in task.rows:
+        for row in task.all_rows:
             assert os.path.isfile(os.path.join(runner.ROOT, task.config(row))), (task.name, row)
         for row in ("teacher", "student"):
             entry = model_zoo.get_entry(task.zoo_entry(row))

@@ -8,7 +8,12 @@
 
 Each row is a config, projects/AdaptiveKD/configs/<prefix><row>.py (the list: --help, or
 adakd/benchmarks/tasks.py). The seed sets the initialisation and the data order (train.seed). The teacher row evaluates the shipped
-teacher (model zoo) once; --zoo-student does the same for the student row (make demo).
+teacher (model zoo) once; --zoo-student does the same for the student row (make demo). Besides the paper's rows,
+each task has extra rows, the aggregators added since (multitask balancers: uncertainty, dwa, gradnorm, pcgrad,
+cagrad, imtl_g, nash_mtl, famo; detection also multiobjective_representation): they run only when named with
+--rows, and the report shows one only once it has a result.
+
+    python tools/run_benchmark.py --task cls --rows pcgrad nash_mtl famo --seeds 0 1 2
 
 Results: <results-dir>/<task>/<row>/seed<k>.json (shipped.json for a shipped checkpoint), written when a run
 ends, atomically. A result made from the same resolved config, dataset version and spec, and shipped
@@ -86,11 +91,13 @@ def report(task, results_dir):
 
 
 def main():
-    rows = "\n".join(f"  {t.name}  {t.config_prefix}<row>.py: {' '.join(t.rows)}" for t in TASKS.values())
+    rows = "\n".join(f"  {t.name}  {t.config_prefix}<row>.py: {' '.join(t.rows)}\n"
+                     f"       extra rows (only with --rows): {' '.join(t.extra_rows)}" for t in TASKS.values())
     parser = argparse.ArgumentParser(description=__doc__, epilog=f"tasks and rows:\n{rows}",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", required=True, choices=sorted(TASKS))
-    parser.add_argument("--rows", nargs="+", help="rows to run (default: every row of the task)")
+    parser.add_argument("--rows", nargs="+",
+                        help="rows to run (default: every paper row of the task; extra rows only when named)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--force", action="store_true", help="re-run rows whose result exists")
     parser.add_argument("--report", action="store_true", help="no training: tables, plots and README block")

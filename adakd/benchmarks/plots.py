@@ -13,12 +13,14 @@ from .tasks import ADAPTIVE_ROW
 
 
 def plot_rows(task, results):
-    """One panel per task metric; per row, its seeds as dots and mean ± sample std as a bar (rows not run yet
-    are named on the axis and marked "not run"; "n/a" where a row that ran lacks the metric)."""
-    fig = Figure(figsize=(3.2 + 0.9 * len(task.rows), 3.6 * len(task.metrics)), layout="constrained")
+    """One panel per task metric; per row (every paper row, then the extra rows that have a result), its seeds as
+    dots and mean ± sample std as a bar (paper rows not run yet are named on the axis and marked "not run"; "n/a"
+    where a row that ran lacks the metric)."""
+    rows = task.reported_rows(results)
+    fig = Figure(figsize=(3.2 + 0.9 * len(rows), 3.6 * len(task.metrics)), layout="constrained")
     axes = fig.subplots(len(task.metrics), 1, squeeze=False)[:, 0]
     for ax, metric in zip(axes, task.metrics):
-        for x, row in enumerate(task.rows):
+        for x, row in enumerate(rows):
             values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
             if not values:  # "n/a": the row ran but has no such metric (the teacher's agreement with itself)
                 ax.text(x, 0.05, "n/a" if results.get(row) else "not run", transform=ax.get_xaxis_transform(),
@@ -29,8 +31,8 @@ def plot_rows(task, results):
             summary = summarize(values)
             ax.errorbar([x + 0.12], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color="black",
                         markersize=4, capsize=4, label=f"mean ± std: {row}")
-        ax.set_xticks(range(len(task.rows)), task.rows, rotation=30, ha="right")
-        ax.set_xlim(-0.6, len(task.rows) - 0.4)
+        ax.set_xticks(range(len(rows)), rows, rotation=30, ha="right")
+        ax.set_xlim(-0.6, len(rows) - 0.4)
         ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_title(f"{task.title}\ndots: seeds; black: mean ± sample std", fontsize=9)

@@ -36,13 +36,14 @@ def _final_weights(results):
 
 
 def render_rows_table(task, results, rows=None, stale=None):
-    """One line per row of ``task`` (or of ``rows``): mean ± sample std over its results of each task metric,
-    the seeds, seconds per training iteration, and the final path weights. ``stale``: ``{row: count}`` of
-    results produced by an earlier version of the row's config, marked with a dagger."""
+    """One line per row of ``rows`` (default: every paper row of ``task``, then its extra rows that have a
+    result): mean ± sample std over its results of each task metric, the seeds, seconds per training iteration,
+    and the final path weights. ``stale``: ``{row: count}`` of results produced by an earlier version of the
+    row's config, marked with a dagger."""
     stale = stale or {}
     header = ["row", "config", *[m.label for m in task.metrics], "seeds", "s/iter", "final v (mean)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows or task.rows:
+    for row in rows or task.reported_rows(results):
         config = f"`{task.config(row).rsplit('/', 1)[-1]}`"
         row_results = results.get(row, [])
         name = row + (" †" if stale.get(row) else "")
@@ -54,19 +55,22 @@ def render_rows_table(task, results, rows=None, stale=None):
             cells += [_seeds(row_results), f"{spi.mean:.3f}" if spi.n else "–", _final_weights(row_results)]
         lines.append("| " + " | ".join([name, config, *cells]) + " |")
     if any(stale.values()):
-        counts = ", ".join(f"{row} {stale[row]}" for row in task.rows if stale.get(row))
+        counts = ", ".join(f"{row} {stale[row]}" for row in task.all_rows if stale.get(row))
         lines += ["", "† results made with an earlier version of the row's config, dataset or shipped checkpoint "
                   f"({counts}); re-run them with `--force`."]
     return "\n".join(lines)
 
 
 def render_comparisons(task, results, rows=None, paired_only=False):
-    """Adaptive minus each compared row (of ``rows``), seed by seed, with the seeds adaptive wins (higher
-    metric, or lower error). ``paired_only``: leave out comparisons without a common seed ("" if none is left)."""
+    """Adaptive minus each compared row (``COMPARED_ROWS``, then the task's extra rows) that is among ``rows``
+    (default: the rows the table shows, so an extra row only once it has a result), seed by seed, with the seeds
+    adaptive wins (higher metric, or lower error). ``paired_only``: leave out comparisons without a common seed
+    ("" if none is left)."""
     adaptive = results.get(ADAPTIVE_ROW, [])
     header = ["| comparison | metric | per seed | mean ± std | adaptive wins |", "|---|---|---|---|---|"]
     lines = []
-    for other in (r for r in COMPARED_ROWS if r in (rows or task.rows)):
+    shown = rows or task.reported_rows(results)
+    for other in (r for r in (*COMPARED_ROWS, *task.extra_rows) if r in shown):
         for metric in task.metrics:
             paired = compare_paired(metric_by_seed(adaptive, metric.key),
                                     metric_by_seed(results.get(other, []), metric.key), metric.higher_is_better)

@@ -136,9 +136,9 @@ def load_task_results(results_dir, task):
         row_dir = os.path.join(task_dir, row)
         if row.startswith(".") or not os.path.isdir(row_dir):
             continue
-        if row not in task.rows:
+        if row not in task.all_rows:
             raise BenchmarkResultError(
-                f"{row_dir}: {row!r} is not a {task.name} row (valid rows: {', '.join(task.rows)})"
+                f"{row_dir}: {row!r} is not a {task.name} row (valid rows: {', '.join(task.all_rows)})"
             )
         for name in sorted(os.listdir(row_dir)):
             if name.startswith("."):  # an interrupted atomic write's temporary file

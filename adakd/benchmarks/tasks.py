@@ -1,8 +1,12 @@
-"""The rows of the paper's comparison tables on the embedded benchmarks, by task (issue 15).
+"""The rows of the paper's comparison tables on the embedded benchmarks, by task (issue 15), and the optional extra
+rows of the aggregators added since (issue 16): the multitask balancers, MGDA-UB's cheap multiobjective.
 
 Row ``r`` of a task is the config ``projects/AdaptiveKD/configs/<config_prefix><r>.py``. The teacher row is
 not trained: it evaluates the shipped teacher, a model zoo entry. Every zoo entry name the benchmark uses is
-listed here and nowhere else.
+listed here and nowhere else (tools/train_zoo_entry.py imports the classification teacher's from here).
+
+The paper's rows are run by default and always reported ("not run" until they have results); an extra row is
+run only when named with ``--rows`` and reported only once it has a result, so adding one changes no table.
 """
 from dataclasses import dataclass
 from typing import Tuple
@@ -13,7 +17,10 @@ STUDENT_ROW = "student"
 ADAPTIVE_ROW = "adaptive"
 HAND_TUNED_ROW = "hand_tuned"
 # The paired differences the report shows: adaptive minus each of these rows, seed by seed.
+# (Every extra row is compared too, once it has a result.)
 COMPARED_ROWS = ("student", "hand_tuned", "multiobjective")
+# The multitask balancers of issue 16 (adakd/distill/aggregators), in the order of the README's table.
+BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo")
 
 
 @dataclass(frozen=True)
@@ -29,13 +36,25 @@ class BenchmarkTask:
     title: str
     dataset: str  # the embedded benchmark it trains and evaluates on: "shapes" or "shapes_cls"
     config_prefix: str
-    rows: Tuple[str, ...]
+    rows: Tuple[str, ...]  # the paper's rows: run by default, always in the report
     metrics: Tuple[Metric, ...]  # the first one is the task's main metric
     teacher_entry: str  # the shipped teacher that the teacher row evaluates
     student_entry: str  # the shipped plain student (evaluated instead of trained with --zoo-student)
     # Extra overrides when a plain student (no teacher inside) is evaluated: classification measures it
     # against the shipped teacher too (top-1 agreement error).
     plain_student_opts: Tuple[str, ...] = ()
+    # Rows run only when named with --rows and reported only when they have a result.
+    extra_rows: Tuple[str, ...] = ()
+
+    @property
+    def all_rows(self):
+        """Every row the task accepts: the paper's, then the extra ones."""
+        return self.rows + self.extra_rows
+
+    def reported_rows(self, results):
+        """The rows a report of ``results`` (``{row: [result, ...]}``) shows: every paper row, and the extra rows
+        that have a result."""
+        return self.rows + tuple(r for r in self.extra_rows if results.get(r))
 
     def config(self, row):
         """Repository-relative config file of ``row``."""
@@ -59,6 +78,7 @@ TASKS = {
         metrics=(Metric("bbox/AP", "AP", True), Metric("bbox/AP50", "AP50", True)),
         teacher_entry="shapes_gfl_r101_teacher",
         student_entry="shapes_gfl_r18_student",
+        extra_rows=("multiobjective_representation", *BALANCER_ROWS),
     ),
     "seg": BenchmarkTask(
         name="seg",
@@ -69,6 +89,7 @@ TASKS = {
         metrics=(Metric("sem_seg/mIoU", "mIoU", True), Metric("sem_seg/mACC", "mAcc", True)),
         teacher_entry="shapes_semantic_fpn_r101_teacher",
         student_entry="shapes_semantic_fpn_r18_student",
+        extra_rows=BALANCER_ROWS,
     ),
     "cls": BenchmarkTask(
         name="cls",
@@ -87,6 +108,7 @@ TASKS = {
             f"dataloader.evaluator.teacher_config={CONFIG_DIR}/shapes_cls_teacher.py",
             f"dataloader.evaluator.teacher_weights=zoo://{_SHAPES_CLS_TEACHER}",
         ),
+        extra_rows=BALANCER_ROWS,
     ),
 }
 
@@ -98,8 +120,9 @@ def get_task(name):
 
 
 def check_rows(task, rows):
-    """Raises ValueError naming the rows of ``rows`` that ``task`` does not have, and listing its rows."""
-    unknown = [r for r in rows if r not in task.rows]
+    """Raises ValueError naming the rows of ``rows`` that ``task`` does not have, and listing all its rows (the
+    paper's and the extra ones)."""
+    unknown = [r for r in rows if r not in task.all_rows]
     if unknown:
-        raise ValueError(f"Unknown {task.name} rows {unknown}; valid rows: {', '.join(task.rows)}")
+        raise ValueError(f"Unknown {task.name} rows {unknown}; valid rows: {', '.join(task.all_rows)}")
     return list(rows)
