@@ -15,6 +15,7 @@ from adakd.distill import (
     DistillPath,
     FeatureAdapter,
     build_aggregator,
+    learned_weight_overrides,
     min_norm_weights,
 )
 
@@ -124,6 +125,29 @@ def test_adaptive_weights_excluded_from_weight_decay():
     z_groups = [g for g in groups if any(p is model.aggregator.neg_log_path_weights for p in g["params"])]
     assert len(z_groups) == 1 and z_groups[0]["weight_decay"] == 0.0
     assert any(g["weight_decay"] == 1e-4 for g in groups)
+
+
+def test_learned_weight_overrides_give_z_its_own_learning_rate_under_adamw():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.aggregator = build_aggregator("adaptive", ["a", "b"], alpha=1.0)
+    groups = get_default_optimizer_params(model, base_lr=1e-3, weight_decay=0.05,
+                                          overrides=learned_weight_overrides(lr=0.05))
+    z = model.aggregator.neg_log_path_weights
+    (z_group,) = [g for g in groups if any(p is z for p in g["params"])]
+    assert (z_group["lr"], z_group["weight_decay"]) == (0.05, 0.0)
+    assert {(g["lr"], g["weight_decay"]) for g in groups if g is not z_group} == {(1e-3, 0.05)}
+    # Adam's first step is lr * g / (|g| + eps) = lr * sign(g) per coordinate. With path losses L = (0.25, 4)
+    # and v = 1, dJ/dz_i = 1 - L_i = (0.75, -3) (Eq. 6): z moves by (-0.05, +0.05) whatever the gradient's size,
+    # where the recipe's lr would have moved it by 1e-3.
+    optimizer = torch.optim.AdamW(groups, eps=1e-12)
+    terms = model.aggregator({"a": torch.tensor(0.25), "b": torch.tensor(4.0)})
+    sum(terms.values()).backward()
+    optimizer.step()
+    assert torch.allclose(z.detach(), torch.tensor([-0.05, 0.05]), atol=1e-6)
+    for bad in (0, -1e-3, float("nan"), "0.05"):
+        with pytest.raises(ValueError, match="lr must be a positive number"):
+            learned_weight_overrides(lr=bad)
 
 
 # ------------------------------------------------------------------------------------------------ min-norm

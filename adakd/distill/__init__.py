@@ -11,6 +11,7 @@ from .aggregators import (
     MultiObjectiveAggregator,
     PathAggregator,
     build_aggregator,
+    learned_weight_overrides,
     min_norm_weights,
 )
 from .diagnostics import GradientDiagnostics

@@ -1,4 +1,4 @@
-from .adaptive import NO_WEIGHT_DECAY, AdaptiveAggregator
+from .adaptive import NO_WEIGHT_DECAY, AdaptiveAggregator, learned_weight_overrides
 from .adaptive_layerwise import AdaptiveLayerwiseAggregator
 from .base import PathAggregator
 from .cagrad import CAGradAggregator, cagrad_weights

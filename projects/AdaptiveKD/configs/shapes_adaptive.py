@@ -4,10 +4,11 @@ path weights v = e^-z learned (Eq. 5). Same recipe as the student trained alone 
 """
 from detectron2.config import LazyCall as L
 
-from adakd.distill import NO_WEIGHT_DECAY
+from adakd.distill import learned_weight_overrides
 from adakd.modeling.meta_arch import DistillGFL
 
 from .common.detection_paths import box_gfl, feats_p
+from .common.shapes_schedule import LEARNED_WEIGHT_LR
 from .shapes_student import dataloader, lr_multiplier, optimizer, train
 from .shapes_student import model as student
 from .shapes_teacher import model as teacher
@@ -21,5 +22,6 @@ model = L(DistillGFL)(
     diagnostics_period=0,  # N > 0: log per-path gradient norms and cosines every N iterations
 )
 
-optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed
+# z is not decayed and has a learning rate of its own (common/shapes_schedule.py says why).
+optimizer.params.overrides = learned_weight_overrides(lr=LEARNED_WEIGHT_LR)
 train.output_dir = "./output/shapes_adaptive"

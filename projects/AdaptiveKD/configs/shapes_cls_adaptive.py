@@ -2,10 +2,11 @@
 distilled from the trained teacher with path weights v = e^-z learned (Eq. 5, alpha = 1)."""
 from detectron2.config import LazyCall as L
 
-from adakd.distill import NO_WEIGHT_DECAY
+from adakd.distill import learned_weight_overrides
 from adakd.modeling.meta_arch import DistillClassifier
 
 from .common.classification_paths import at, st
+from .common.shapes_schedule import LEARNED_WEIGHT_LR
 from .shapes_cls_student import dataloader, lr_multiplier, optimizer, train
 from .shapes_cls_student import model as student
 from .shapes_cls_teacher import model as teacher
@@ -20,5 +21,6 @@ model = L(DistillClassifier)(
     probe_size=(32, 32),
 )
 
-optimizer.params.overrides = NO_WEIGHT_DECAY  # the log-weights z are not decayed
+# z is not decayed and has a learning rate of its own (common/shapes_schedule.py says why).
+optimizer.params.overrides = learned_weight_overrides(lr=LEARNED_WEIGHT_LR)
 train.output_dir = "./output/shapes_cls_adaptive"
