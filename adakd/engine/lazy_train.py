@@ -156,8 +156,8 @@ def check_no_missing_weights(incompatible, model_name, checkpoint, shown=10):
         return
     listed = ", ".join(missing[:shown]) + (f", ... ({len(missing) - shown} more)" if len(missing) > shown else "")
     hint = ""
-    unexpected = list(incompatible.unexpected_keys)
-    if unexpected and all(k.startswith("student.") for k in unexpected):
+    students = {k[len("student."):] for k in incompatible.unexpected_keys if k.startswith("student.")}
+    if set(missing) <= students:
         hint = (f" The checkpoint holds a distillation run (its weights start with 'student.'): evaluate "
                 f"{os.path.splitext(checkpoint)[0]}_student.pth, the student alone, with the student config.")
     shapes = f" ({len(incompatible.incorrect_shapes)} of them with a wrong shape)" if incompatible.incorrect_shapes else ""
