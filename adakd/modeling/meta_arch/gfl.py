@@ -20,6 +20,7 @@ from fvcore.nn import giou_loss
 from torch import Tensor, nn
 
 from ...layers import distribution_focal_loss, integral_distances, quality_focal_loss
+from .finite_outputs import check_finite_head_outputs
 
 
 class Scale(nn.Module):
@@ -157,6 +158,7 @@ class GFL(DenseDetector):
 
     # ------------------------------------------------------------------------------------------ training
     def forward_training(self, images, features, predictions, gt_instances):
+        check_finite_head_outputs(self, predictions, ("pred_logits", "pred_edge_logits"))
         anchors = self.anchor_generator(features)
         strides = cat([torch.full((len(a),), float(s), device=self.device) for a, s in zip(anchors, self._strides())])
         all_anchors = Boxes.cat(anchors).tensor
