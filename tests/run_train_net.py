@@ -2,6 +2,8 @@
 shapes set is registered as ``tiny_shapes_*`` (generated under ``$ADAKD_TEST_SHAPES``), also in the processes
 that ``--num-gpus`` spawns. With ``$ADAKD_TEST_KILL_IN_SAVE=N`` the process SIGKILLs itself after writing half of
 its N-th training checkpoint (``model_*.pth``; student files are not counted): a crash in the middle of a save.
+With ``$ADAKD_TEST_DUMP_PROCESSES=DIR`` every process saves its trained model's weights and path weights to
+``DIR/process<rank>.pth`` after training (only the main process writes checkpoints).
 
     python tests/run_train_net.py --config-file ... [tool arguments]
 """
@@ -19,6 +21,29 @@ from tests.conftest import TINY_SPEC  # noqa: E402
 register_shapes(os.environ["ADAKD_TEST_SHAPES"], TINY_SPEC, prefix="tiny_shapes")
 
 import lazyconfig_train_net  # noqa: E402  (after the registration: the tool checks dataset names)
+
+
+def dump_every_process(folder):
+    """Wraps the tool's do_train (in this process and in those --num-gpus spawns, which run this file too)."""
+    import torch
+    from detectron2.utils import comm
+
+    do_train = lazyconfig_train_net.do_train
+
+    def train_and_dump(cfg, resume=False):
+        model = do_train(cfg, resume=resume)
+        model = getattr(model, "module", model)
+        state = {"model": model.state_dict()}
+        if hasattr(model, "distiller"):
+            state["path_weights"] = model.distiller.aggregator.weights().detach().cpu()
+        torch.save(state, os.path.join(folder, f"process{comm.get_rank()}.pth"))
+        return model
+
+    lazyconfig_train_net.do_train = train_and_dump
+
+
+if os.environ.get("ADAKD_TEST_DUMP_PROCESSES"):
+    dump_every_process(os.environ["ADAKD_TEST_DUMP_PROCESSES"])
 
 
 def kill_in_save(n):
