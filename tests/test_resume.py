@@ -141,3 +141,13 @@ def test_random_state_round_trips_through_a_weights_only_checkpoint(tmp_path):
     torch.save({"rng": state}, tmp_path / "state.pth")
     set_rng_state(torch.load(tmp_path / "state.pth", weights_only=True)["rng"])
     assert (random.random(), float(np.random.rand()), float(torch.rand(()))) == draws
+
+
+def test_resuming_with_another_number_of_processes_is_refused():
+    from adakd.engine.stream_state import StreamStateHook
+
+    hook = StreamStateHook(_loader(0), checkpoint_period=5, max_iter=20)
+    two_processes = {"processes": [hook._local_state(), hook._local_state()]}
+    with pytest.raises(ValueError, match="written by a run of 2 processes; resuming it exactly needs the same "
+                                         "number, this run has 1"):
+        hook.load_state_dict(two_processes)
