@@ -11,5 +11,6 @@ setup:
 demo: setup
 	$(PY) tools/run_embedded_benchmark.py
 
+# --durations: the slowest tests, to keep the suite fast.
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=15 tests
