@@ -13,5 +13,6 @@ demo: setup
 	$(PY) tools/run_benchmark.py --task det --rows student adaptive teacher --seeds 0 --zoo-student \
 	    --results-dir output/demo/results --output-dir output/demo
 
+# --durations: the slowest tests, to keep the suite fast.
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=15 tests

@@ -3,6 +3,7 @@ batch, iterations, workers and device are changed; relative paths (pretrained/, 
 workspace directory, and runs happen in the order the README gives (teachers before distillation)."""
 import json
 import os
+import shutil
 
 import torchvision
 from detectron2.config import LazyConfig
@@ -40,19 +41,29 @@ def write_imagenet_stand_ins(root):
 
 
 class Workspace:
-    """Trains each config once, after the runs it needs (``prerequisites``: name → names)."""
+    """Trains each config once, after the runs it needs (``prerequisites``: name → names).
+
+    Output folders of runs that no other run reads are deleted when the next run starts (the caller has read
+    them by then): kept, the detection workspace alone grew to 4 GB of checkpoints."""
 
     def __init__(self, root, prerequisites):
         self.root = root
         self.prerequisites = prerequisites
+        self.read_again = {r for names in prerequisites.values() for r in names}
         self.runs = {}
+        self.output_dirs = {}
 
     def run(self, name):
         """Returns (cfg, trained model, metrics record of the last training iteration)."""
         if name not in self.runs:
             for required in self.prerequisites[name]:
                 self.run(required)
+            for other, output_dir in list(self.output_dirs.items()):
+                if other not in self.read_again:
+                    shutil.rmtree(output_dir, ignore_errors=True)
+                    del self.output_dirs[other]
             cfg = load_small(name)
+            self.output_dirs[name] = os.path.abspath(cfg.train.output_dir)
             model = do_train(cfg)
             with open(os.path.join(cfg.train.output_dir, "metrics.json")) as f:
                 records = [json.loads(line) for line in f]

@@ -20,3 +20,13 @@ def tiny_shapes(tmp_path_factory):
     root = str(tmp_path_factory.mktemp("tiny") / "shapes")
     register_shapes(root, TINY_SPEC, prefix="tiny_shapes")
     return root
+
+
+@pytest.fixture(scope="session")
+def distillation_run(tiny_shapes, tmp_path_factory):
+    """Output folder of 20 iterations of shapes_adaptive.py through the CLI (tests/cli_runs.py), in one go."""
+    from .cli_runs import environment, run, train_command
+
+    output = tmp_path_factory.mktemp("distillation_run")
+    run(train_command(output, 0), environment(tiny_shapes))
+    return str(output)

@@ -1,11 +1,14 @@
 """COCOEvaluator (pure-python pycocotools) on a known case: perfect boxes, and boxes of known IoU."""
 import copy
+import os
 
 import pytest
 import torch
+from detectron2.config import LazyConfig, instantiate
 from detectron2.data import DatasetCatalog
 from detectron2.evaluation import COCOEvaluator
 from detectron2.structures import Boxes, BoxMode, Instances
+from pycocotools.cocoeval import COCOeval
 
 
 def _predictions(dicts, transform_box):
@@ -52,3 +55,35 @@ def test_shifted_boxes_give_the_ap_of_their_iou(val_dicts, tmp_path):
     assert results["AP50"] == pytest.approx(100.0)
     assert results["AP75"] == pytest.approx(0.0)
     assert results["AP"] == pytest.approx(30.0)
+
+
+CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "projects/AdaptiveKD/configs")
+
+
+@pytest.mark.parametrize("config", ["shapes_student.py", "coco_student.py", "cityscapes_student.py"])
+def test_configs_leave_the_fast_cocoeval_to_detectron2(config):
+    # detectron2 uses its compiled COCOeval when it imports (a source build) and pycocotools otherwise; a config
+    # that sets use_fast_impl=False would deny the compiled one to a user who has it.
+    evaluator = LazyConfig.load(os.path.join(CONFIG_DIR, config)).dataloader.evaluator
+    assert evaluator.get("use_fast_impl", True) is True
+
+
+def test_shapes_evaluator_picks_the_compiled_cocoeval_when_it_imports_and_falls_back_otherwise(tiny_shapes,
+                                                                                               monkeypatch):
+    from detectron2.evaluation import coco_evaluation
+
+    cfg = LazyConfig.load(os.path.join(CONFIG_DIR, "shapes_student.py")).dataloader.evaluator
+    cfg.dataset_name = "tiny_shapes_val"
+    try:
+        import detectron2._C  # noqa: F401
+
+        compiled = True
+    except ImportError:
+        compiled = False
+    assert instantiate(cfg)._use_fast_impl is compiled
+
+    class CompiledCOCOeval(COCOeval):  # what detectron2 imports from its extension in a source build
+        pass
+
+    monkeypatch.setattr(coco_evaluation, "COCOeval_opt", CompiledCOCOeval)
+    assert instantiate(cfg)._use_fast_impl is True

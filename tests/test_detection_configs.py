@@ -10,6 +10,7 @@ import json
 import math
 import os
 import pickle
+import shutil
 
 import pytest
 import torch
@@ -43,6 +44,7 @@ def workspace(tmp_path_factory):
             yield Workspace(root, PREREQUISITES)
     finally:
         os.chdir(cwd)
+        shutil.rmtree(root, ignore_errors=True)  # GBs of checkpoints: gone with the module, passed or failed
 
 
 def _checkpoint(path):

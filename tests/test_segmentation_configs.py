@@ -6,6 +6,7 @@ import json
 import math
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 
@@ -46,6 +47,7 @@ def workspace(tmp_path_factory):
             yield Workspace(root, PREREQUISITES)
     finally:
         os.chdir(cwd)
+        shutil.rmtree(root, ignore_errors=True)  # GBs of checkpoints: gone with the module, passed or failed
 
 
 def _eval_results(cfg):

@@ -138,3 +138,23 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(target).st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+
+
+def test_json_results_are_strict_json_with_null_for_non_finite(tmp_path):
+    import json
+
+    from adakd.utils.atomic_write import atomic_write_json
+
+    path = tmp_path / "eval_results.json"
+    atomic_write_json(str(path), {"bbox": {"AP": 12.5, "APl": float("nan"), "max": float("inf")}, "n": [1.0, -float("inf")]})
+    # Python's json module reads NaN by default; a strict reader (here: one refusing NaN/Infinity) must accept it.
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(c)) == {
+        "bbox": {"AP": 12.5, "APl": None, "max": None}, "n": [1.0, None]}
+
+
+def test_eval_only_without_weights_is_refused(tmp_path):
+    result = run_tool("--config-file", STUDENT, "--eval-only", "train.device=cpu", f"train.output_dir={tmp_path}")
+    assert result.returncode != 0
+    assert "--eval-only needs weights: pass train.init_checkpoint=<path or URL>" in result.stderr

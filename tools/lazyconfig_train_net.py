@@ -4,7 +4,11 @@
     tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/shapes_student.py
     tools/lazyconfig_train_net.py --config-file projects/AdaptiveKD/configs/coco_adaptive.py --num-gpus 8
     tools/lazyconfig_train_net.py --config-file CFG --eval-only train.init_checkpoint=model.pth
+    tools/lazyconfig_train_net.py --config-file CFG --resume      # continue output_dir's last checkpoint exactly
 
+A distillation run also writes ``<checkpoint>_student.pth`` (the student alone) next to each checkpoint: evaluate
+it with the student's config. ``--eval-only`` refuses weights that leave model parameters missing unless
+``--allow-missing-weights`` is given.
 Overrides are ``key=value``; a key the config does not have is an error (``+key=value`` adds one).
 Without a GPU the job runs on the CPU, and several processes (``--num-gpus N``) use the gloo backend.
 """
@@ -16,7 +20,7 @@ from detectron2.config import LazyConfig
 from detectron2.engine import default_argument_parser, default_setup, launch
 
 from adakd.config import apply_checked_overrides, check_dataset_names
-from adakd.engine.lazy_train import do_eval_only, do_train, resolve_device
+from adakd.engine.lazy_train import MissingWeightsError, do_eval_only, do_train, resolve_device
 
 logger = logging.getLogger("adakd")
 
@@ -39,12 +43,22 @@ def main(args):
     if args.eval_only:
         if not cfg.train.init_checkpoint:
             raise SystemExit("--eval-only needs weights: pass train.init_checkpoint=<path or URL>")
-        return do_eval_only(cfg)
+        try:
+            return do_eval_only(cfg, allow_missing=args.allow_missing_weights)
+        except MissingWeightsError as e:
+            raise SystemExit(f"Error: {e}")
     do_train(cfg, resume=args.resume)
 
 
-if __name__ == "__main__":
-    args = default_argument_parser().parse_args()
+def argument_parser():
+    parser = default_argument_parser()
+    parser.add_argument("--allow-missing-weights", action="store_true",
+                        help="with --eval-only: evaluate even if the weights leave model parameters missing")
+    return parser
+
+
+def cli(argv=None):
+    args = argument_parser().parse_args(argv)
     try:
         load_config(args)  # fail fast, before any process is spawned
     except (KeyError, ValueError) as e:
@@ -57,3 +71,7 @@ if __name__ == "__main__":
         dist_url=args.dist_url,
         args=(args,),
     )
+
+
+if __name__ == "__main__":
+    cli()

@@ -24,6 +24,7 @@ import time
 from detectron2.config import LazyConfig
 
 from adakd.benchmarks import get_task
+from adakd.checkpoint.atomic_checkpointer import student_checkpoint_path
 from adakd.model_zoo.readme_table import replace_table
 from adakd.utils.atomic_write import atomic_open, atomic_write_json
 from adakd.utils.export import export_weights, learned_path_weights, sha256_of
@@ -139,7 +140,13 @@ def main():
             entry["train_minutes_2cpu"] = round((time.time() - start) / 60, 1)
         final = os.path.join(ROOT, output_dir, "model_final.pth")
         distillation = distillation_info(train_config, final)
-        sha256, size = export_weights(final, os.path.join(ROOT, checkpoint), prefix="student." if distillation else "")
+        # A distillation run's student alone: the file its checkpointer wrote next to model_final.pth (runs
+        # older than that file: the "student." weights of model_final.pth, the same tensors).
+        student = student_checkpoint_path(final)
+        if distillation and os.path.exists(student):
+            sha256, size = export_weights(student, os.path.join(ROOT, checkpoint))
+        else:
+            sha256, size = export_weights(final, os.path.join(ROOT, checkpoint), prefix="student." if distillation else "")
         entry.update(distillation=distillation, sha256=sha256, size_bytes=size)
     elif not os.path.exists(os.path.join(ROOT, checkpoint)):
         raise SystemExit(f"{checkpoint} does not exist: train {args.name} first")

@@ -1,5 +1,6 @@
 """Write-then-rename, so a reader never sees a half-written file."""
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -7,13 +8,18 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def atomic_open(path, mode="w"):
+def atomic_open(path, mode="w", fsync=False):
+    """Yields a temporary file next to ``path``, renamed over ``path`` when the block ends without error.
+    ``fsync``: flush to disk before the rename (checkpoints: the new file survives a power loss too)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, mode) as f:
             yield f
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
@@ -24,9 +30,21 @@ def atomic_open(path, mode="w"):
         raise
 
 
+def finite_or_none(obj):
+    """``obj`` with every non-finite float (NaN, ±inf) replaced by None, recursively in dicts, lists, tuples."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite_or_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite_or_none(v) for v in obj]
+    return obj
+
+
 def atomic_write_json(path, obj):
+    """Strict JSON (RFC 8259, which has no NaN): non-finite numbers are written as ``null``."""
     with atomic_open(path) as f:
-        json.dump(obj, f, indent=2, sort_keys=True)
+        json.dump(finite_or_none(obj), f, indent=2, sort_keys=True, allow_nan=False)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ def export_weights(src, dst, half=True, prefix=""):
 
     Floating-point tensors are stored in fp16 when ``half``; detectron2's checkpointer casts them back to
     the model's dtype on load. ``prefix`` (e.g. ``"student."``) keeps only the weights under it, renamed
-    without it: a distillation run's student, loadable into the plain student config.
+    without it (distillation runs also write their student alone: ``model_final_student.pth``).
     Returns (sha256, size in bytes) of ``dst``.
     """
     checkpoint = torch.load(src, map_location="cpu", weights_only=True)

@@ -6,3 +6,4 @@ from .distill_semantic_fpn import DistillSemanticFPN
 from .distilled_model import DistilledModel
 from .gfl import GFL, GFLHead
 from .image_classifier import ClassificationHead, ImageClassifier
+from .retinanet import RetinaNet

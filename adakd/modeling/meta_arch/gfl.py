@@ -11,15 +11,28 @@ import math
 from typing import List
 
 import torch
+import torch.distributed as dist
 from detectron2.layers import ShapeSpec, batched_nms, cat, get_norm
 from detectron2.modeling.anchor_generator import DefaultAnchorGenerator
 from detectron2.modeling.box_regression import Box2BoxTransformLinear
 from detectron2.modeling.meta_arch.dense_detector import DenseDetector
 from detectron2.structures import Boxes, Instances, pairwise_iou
+from detectron2.utils import comm
 from fvcore.nn import giou_loss
 from torch import Tensor, nn
 
 from ...layers import distribution_focal_loss, integral_distances, quality_focal_loss
+from .finite_outputs import check_finite_head_outputs
+
+
+def mean_over_processes(value: Tensor) -> Tensor:
+    """The mean of a scalar tensor over data-parallel processes (GFL's reference ``reduce_mean``)."""
+    world_size = comm.get_world_size()
+    if world_size == 1:
+        return value
+    value = value.detach().clone()
+    dist.all_reduce(value)
+    return value / world_size
 
 
 class Scale(nn.Module):
@@ -157,6 +170,7 @@ class GFL(DenseDetector):
 
     # ------------------------------------------------------------------------------------------ training
     def forward_training(self, images, features, predictions, gt_instances):
+        check_finite_head_outputs(self, predictions, ("pred_logits", "pred_edge_logits"))
         anchors = self.anchor_generator(features)
         strides = cat([torch.full((len(a),), float(s), device=self.device) for a, s in zip(anchors, self._strides())])
         all_anchors = Boxes.cat(anchors).tensor
@@ -167,8 +181,9 @@ class GFL(DenseDetector):
     def losses(self, anchors, strides, logits, edge_logits, matched, gt_instances):
         positive = matched >= 0
         num_positive = positive.sum().item()
-        # QFL over this batch's positives (the reference's num_total_samples), not a running average.
-        normalizer = max(num_positive, 1)
+        # QFL over this batch's positives (the reference's num_total_samples), not a running average; like the
+        # reference, the mean over processes, so that data parallelism averages to the global batch's loss.
+        normalizer = max(float(mean_over_processes(torch.tensor(float(num_positive), device=self.device))), 1.0)
         img_idx, anchor_idx = positive.nonzero(as_tuple=True)
         gt_boxes = torch.cat([gt.gt_boxes.tensor for gt in gt_instances])
         offsets = torch.tensor([0] + [len(gt) for gt in gt_instances[:-1]], device=self.device).cumsum(0)
@@ -187,7 +202,7 @@ class GFL(DenseDetector):
 
         # Box losses weighted by the predicted score of the positive location (GFL §3.3).
         weights = logits[img_idx, anchor_idx].detach().sigmoid().max(dim=1).values
-        weight_sum = weights.sum().clamp(min=1e-6)
+        weight_sum = mean_over_processes(weights.sum()).clamp(min=1e-6)
         loss_bbox = (giou_loss(pred_boxes, pos_gt_boxes, reduction="none") * weights).sum() / weight_sum
         centers = self._centers(pos_anchors)
         target_distances = torch.cat([centers - pos_gt_boxes[:, :2], pos_gt_boxes[:, 2:] - centers], dim=1)

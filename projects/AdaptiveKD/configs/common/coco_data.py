@@ -7,6 +7,4 @@ dataloader.train.mapper.augmentations[0].short_edge_length = (800,)
 dataloader.train.mapper.image_format = "RGB"
 dataloader.train.mapper.use_instance_mask = False
 dataloader.train.total_batch_size = 8
-# The compiled COCOeval of detectron2's source builds is absent from the pure-python wheel.
-dataloader.evaluator.use_fast_impl = False
 dataloader.evaluator.tasks = ("bbox",)

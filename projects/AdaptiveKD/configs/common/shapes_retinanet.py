@@ -4,9 +4,12 @@ matcher leaves a quarter to a third of the shapes boxes with only a low-quality 
 from detectron2 import model_zoo
 from detectron2.layers import ShapeSpec
 
+from adakd.modeling.meta_arch import RetinaNet
+
 from .shapes_gfl import model as gfl
 
 model = model_zoo.get_config("common/models/retinanet.py").model
+model._target_ = RetinaNet  # detectron2's, with a named error when its head outputs go non-finite
 model.backbone = gfl.backbone
 model.head.input_shape = [ShapeSpec(channels=64)] * 5
 model.head.conv_dims = [64, 64, 64, 64]

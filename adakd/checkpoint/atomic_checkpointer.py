@@ -1,0 +1,82 @@
+"""detectron2's DetectionCheckpointer with crash-safe writes and, for distillation models, the student alone.
+
+- Each checkpoint and ``last_checkpoint`` is written to a temporary file in the same folder and renamed over
+  the target, so a process killed while saving leaves the previous checkpoint and tag intact (only a
+  ``.<name>.*.tmp`` file, which ``remove_incomplete_saves`` deletes).
+- A model with ``student_state_dict()`` (the distillation meta-architectures) also gets ``<name>_student.pth``
+  next to every checkpoint: ``{"model": student weights}``, which loads strictly into the plain student config.
+- ``incompatible_keys`` keeps what the last ``load`` could not match (missing, unexpected, wrong shape).
+"""
+import glob
+import os
+
+import torch
+from detectron2.checkpoint import DetectionCheckpointer
+from torch.nn.parallel import DistributedDataParallel
+
+from ..utils.atomic_write import atomic_open
+
+STUDENT_SUFFIX = "_student"
+
+
+def student_checkpoint_path(checkpoint_path):
+    """``.../model_final.pth`` → ``.../model_final_student.pth``."""
+    root, ext = os.path.splitext(checkpoint_path)
+    return f"{root}{STUDENT_SUFFIX}{ext}"
+
+
+class AtomicCheckpointer(DetectionCheckpointer):
+    incompatible_keys = None
+
+    def _is_local(self):
+        return bool(self.save_dir) and "://" not in self.save_dir
+
+    def _bare_model(self):
+        return self.model.module if isinstance(self.model, DistributedDataParallel) else self.model
+
+    def save(self, name, **kwargs):
+        if not self.save_dir or not self.save_to_disk:
+            return
+        if not self._is_local():  # iopath backends without rename: detectron2's plain write
+            return super().save(name, **kwargs)
+        data = {"model": self.model.state_dict()}
+        for key, obj in self.checkpointables.items():
+            data[key] = obj.state_dict()
+        data.update(kwargs)
+        save_file = os.path.join(self.save_dir, f"{name}.pth")
+        self.logger.info(f"Saving checkpoint to {save_file}")
+        with atomic_open(save_file, "wb", fsync=True) as f:
+            torch.save(data, f)
+        model = self._bare_model()
+        if hasattr(model, "student_state_dict"):
+            with atomic_open(student_checkpoint_path(save_file), "wb", fsync=True) as f:
+                torch.save({"model": model.student_state_dict()}, f)
+        self.tag_last_checkpoint(os.path.basename(save_file))
+
+    def tag_last_checkpoint(self, last_filename_basename):
+        if not self._is_local():
+            return super().tag_last_checkpoint(last_filename_basename)
+        with atomic_open(os.path.join(self.save_dir, "last_checkpoint"), "w", fsync=True) as f:
+            f.write(last_filename_basename)
+
+    def remove_orphaned_students(self):
+        """Deletes ``<name>_student.pth`` files whose checkpoint is gone (rotated out by ``max_to_keep``)."""
+        if not self._is_local() or not self.save_to_disk:
+            return
+        for student in glob.glob(os.path.join(self.save_dir, f"*{STUDENT_SUFFIX}.pth")):
+            if not os.path.exists(student[: -len(f"{STUDENT_SUFFIX}.pth")] + ".pth"):
+                os.remove(student)
+
+    def remove_incomplete_saves(self):
+        """Deletes the temporary files of saves that a killed process never finished; returns their paths."""
+        if not self._is_local() or not self.save_to_disk:
+            return []
+        leftovers = [p for p in glob.glob(os.path.join(self.save_dir, ".*.tmp"))
+                     if os.path.basename(p).startswith((".last_checkpoint.", ".model_"))]
+        for path in leftovers:
+            os.remove(path)
+        return leftovers
+
+    def _load_model(self, checkpoint):
+        self.incompatible_keys = super()._load_model(checkpoint)
+        return self.incompatible_keys

@@ -1,0 +1,46 @@
+"""Runs of tools/lazyconfig_train_net.py in their own processes (through tests/run_train_net.py, which registers
+the tiny shapes set): the short distillation run that the resume and student-checkpoint tests share."""
+import os
+import subprocess
+import sys
+
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIGS = os.path.join(ROOT, "projects/AdaptiveKD/configs")
+RUNNER = os.path.join(ROOT, "tests", "run_train_net.py")
+ITERATIONS = 20  # checkpoints after iterations 4, 9, 14 and 19 (period 5)
+
+
+def train_command(output_dir, num_workers, *flags, config="shapes_adaptive.py"):
+    """20 iterations of ``config`` on the tiny shapes set, batch 2, a checkpoint every 5 iterations."""
+    return [
+        sys.executable, RUNNER, "--config-file", os.path.join(CONFIGS, config), *flags,
+        f"train.max_iter={ITERATIONS}", "train.checkpointer.period=5", "train.device=cpu",
+        "dataloader.train.dataset.names=tiny_shapes_train", "dataloader.test.dataset.names=tiny_shapes_val",
+        "dataloader.train.total_batch_size=2", f"dataloader.train.num_workers={num_workers}",
+        f"train.output_dir={output_dir}",
+    ]
+
+
+def eval_command(config, weights, output_dir, *flags):
+    return [
+        sys.executable, RUNNER, "--config-file", os.path.join(CONFIGS, config), "--eval-only", *flags,
+        f"train.init_checkpoint={weights}", "train.device=cpu", "dataloader.test.dataset.names=tiny_shapes_val",
+        f"train.output_dir={output_dir}",
+    ]
+
+
+def environment(tiny_shapes, **extra):
+    return {**os.environ, "ADAKD_TEST_SHAPES": tiny_shapes, "OMP_NUM_THREADS": "1", **extra}
+
+
+def run(command, env, check=True):
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def load(path):
+    return torch.load(path, map_location="cpu", weights_only=True)
