@@ -74,3 +74,33 @@ def test_check_no_missing_weights_counts_wrong_shapes_as_missing():
         check_no_missing_weights(checkpointer.incompatible_keys, "Sequential", "w.pth")
     checkpointer._load_model({"model": {k: torch.zeros_like(v) for k, v in model.state_dict().items()}})
     check_no_missing_weights(checkpointer.incompatible_keys, "Sequential", "w.pth")  # complete: no error
+
+
+def test_a_plain_student_checkpoint_initialises_the_student_of_a_distillation_config():
+    # shapes_sem_seg_adaptive.py starts its student from the shipped detection student, as the plain segmentation
+    # student does (train.init_checkpoint = zoo://shapes_gfl_r18_student): the backbone weights must arrive in
+    # model.student, not be reported missing while the student keeps its random initialisation.
+    from adakd import model_zoo
+    from adakd.checkpoint.atomic_checkpointer import AtomicCheckpointer
+
+    cfg = LazyConfig.load(os.path.join(CONFIGS, "shapes_sem_seg_adaptive.py"))
+    assert cfg.train.init_checkpoint == "zoo://shapes_gfl_r18_student"
+    model = instantiate(cfg.model)
+    checkpointer = AtomicCheckpointer(model)
+    checkpointer.load(cfg.train.init_checkpoint)
+    shipped = torch.load(model_zoo.get_checkpoint("shapes_gfl_r18_student"), map_location="cpu",
+                         weights_only=True)["model"]
+    student = model.student.state_dict()
+    backbone = [k for k in shipped if k.startswith("backbone.bottom_up.")]  # the ResNet (not the P6/P7 block)
+    assert len(backbone) > 50
+    for key in backbone:
+        assert torch.equal(student[key], shipped[key].to(student[key].dtype)), key
+    # What stays missing is what the plain segmentation student misses from the same file (the head, FPN's
+    # P2 level, which the detector lacks), plus the distiller's z.
+    from detectron2.checkpoint import DetectionCheckpointer
+
+    plain = instantiate(LazyConfig.load(os.path.join(CONFIGS, "shapes_sem_seg_student.py")).model)
+    plain_missing = DetectionCheckpointer(plain)._load_model(
+        {"model": dict(shipped)}).missing_keys  # the plain student's own load of the file
+    assert set(checkpointer.incompatible_keys.missing_keys) == {f"student.{k}" for k in plain_missing} | {
+        "distiller.aggregator.neg_log_path_weights"}

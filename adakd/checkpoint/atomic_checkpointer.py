@@ -5,6 +5,10 @@
   ``.<name>.*.tmp`` file, which ``remove_incomplete_saves`` deletes).
 - A model with ``student_state_dict()`` (the distillation meta-architectures) also gets ``<name>_student.pth``
   next to every checkpoint: ``{"model": student weights}``, which loads strictly into the plain student config.
+- A plain student checkpoint loaded into a distillation model (``train.init_checkpoint`` of a distillation
+  config: a pretrained or previously trained student, e.g. ``zoo://shapes_gfl_r18_student``) goes to its
+  student: its keys are prefixed ``student.``. Without this, detectron2 would only warn that every
+  ``student.*`` parameter is missing and train the student from its random initialisation.
 - ``incompatible_keys`` keeps what the last ``load`` could not match (missing, unexpected, wrong shape).
 """
 import glob
@@ -78,5 +82,17 @@ class AtomicCheckpointer(DetectionCheckpointer):
         return leftovers
 
     def _load_model(self, checkpoint):
+        model = self._bare_model()
+        weights = checkpoint.get("model")
+        # Checkpoints with matching heuristics (converted torchvision / caffe2 .pkl files) are matched by key
+        # suffix against the whole model by detectron2, which already finds the student's parameters.
+        if hasattr(model, "student_state_dict") and isinstance(weights, dict) and weights \
+                and not checkpoint.get("matching_heuristics", False):
+            student_keys = model.student.state_dict().keys()
+            ours = ("student.", "distiller.")
+            if not any(k.startswith(ours) for k in weights) and any(k in student_keys for k in weights):
+                self.logger.info(f"The checkpoint holds a plain {type(model.student).__name__}: loading it into "
+                                 f"the distillation model's student (keys prefixed 'student.').")
+                checkpoint["model"] = {f"student.{k}": v for k, v in weights.items()}
         self.incompatible_keys = super()._load_model(checkpoint)
         return self.incompatible_keys
