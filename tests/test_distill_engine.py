@@ -290,9 +290,20 @@ def test_multiobjective_through_distiller_gets_student_params():
     student, teacher, distiller, x = make_distiller(method="multiobjective", layerwise=True)
     student(x)
     teacher(x)
+    # The path gradients are taken over the student's own parameters (not the adapters', not the teacher's).
+    assert [id(p) for p in distiller.aggregator.gradients.params] == [id(p) for p in student.parameters()]
+    # By hand: the two terms' gradients over the student's parameters and the two-task min-norm point (Eq. 4),
+    # γ = (g_b − g_a)·g_b / ‖g_a − g_b‖² clipped to [0, 1].
+    losses = distiller.path_losses()
+    assert list(losses) == ["feat.0", "feat.2"]
+    g_a, g_b = (torch.cat([torch.zeros_like(p).flatten() if g is None else g.flatten() for p, g in zip(
+        student.parameters(), torch.autograd.grad(losses[t], list(student.parameters()), retain_graph=True,
+                                                  allow_unused=True))]) for t in ("feat.0", "feat.2"))
+    gamma = float(((g_b - g_a) @ g_b / (g_a - g_b).square().sum()).clamp(0, 1))
+    assert 0.01 < gamma < 0.99  # both paths count, so a wrong set of parameters shows
     sum(distiller().values()).backward()
     weights = distiller.path_weights()
-    assert sum(weights.values()) == pytest.approx(1.0) and all(v >= 0 for v in weights.values())
+    assert weights == pytest.approx({"feat.0": gamma, "feat.2": 1 - gamma}, rel=1e-4)
 
 
 def test_path_losses_and_weights_reach_metrics_json(tmp_path):
