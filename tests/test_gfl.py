@@ -1,6 +1,7 @@
 """GFL losses against hand-computed values, ATSS on a toy case, and a few training steps."""
 import math
 import os
+import statistics
 
 import pytest
 import torch
@@ -73,6 +74,38 @@ def test_atss_assigns_anchors_inside_and_overlapping(gfl_model):
         center = (box[:2] + box[2:]) / 2
         assert matched[(centers - center).norm(dim=1).argmin()] == g
     assert (matched == -1).sum() > 40  # most of the 64 anchors are background
+
+
+def test_atss_keeps_the_candidates_above_mean_plus_std_of_their_iou(gfl_model):
+    # Two levels on a 64 × 64 image: stride 8 with 16 px anchors (centres 4, 12, ..., 60) and stride 16 with
+    # 32 px anchors (centres 8, 24, 40, 56); one 32 × 32 box [4, 4, 36, 36], centre (20, 20).
+    _, model = gfl_model
+    assert model.atss_topk == 9
+    anchors = DefaultAnchorGenerator(sizes=[[16], [32]], aspect_ratios=[1.0], strides=[8, 16], offset=0.5)(
+        [torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 4, 4)])
+    gt = Instances((64, 64))
+    gt.gt_boxes = Boxes(torch.tensor([[4.0, 4.0, 36.0, 36.0]]))
+    gt.gt_classes = torch.tensor([0])
+    # The 9 nearest centres of each level (no ties at the 9th): stride 8, the 3 × 3 centres 12, 20, 28, each
+    # anchor inside the box, IoU 256 / 1024; stride 16, the centres by distance from (20, 20), their IoUs
+    # (intersection / (2 · 1024 − intersection)):
+    level1 = {(24, 24): 28 * 28, (24, 8): 28 * 20, (8, 24): 28 * 20, (8, 8): 20 * 20, (24, 40): 28 * 12,
+              (40, 24): 28 * 12, (8, 40): 20 * 12, (40, 8): 20 * 12, (40, 40): 12 * 12}
+    iou1 = {c: inter / (2048 - inter) for c, inter in level1.items()}
+    candidate_ious = [0.25] * 9 + list(iou1.values())
+    threshold = statistics.mean(candidate_ious) + statistics.stdev(candidate_ious)  # 0.2555 + 0.1169
+    expected = {(1, c) for c, v in iou1.items() if v >= threshold}
+    assert expected == {(1, (24, 24)), (1, (24, 8)), (1, (8, 24))}  # IoU 0.620, 0.376, 0.376 ≥ 0.372
+    # Taking every candidate whose centre lies in the box would also take the nine stride-8 anchors and the
+    # stride-16 anchor at (8, 8) (IoU 0.243).
+    matched = model.atss_assign(anchors, gt)
+    positives = set()
+    for index in (matched == 0).nonzero().flatten().tolist():
+        level = int(index >= len(anchors[0]))
+        center = anchors[level].get_centers()[index - level * len(anchors[0])]
+        positives.add((level, tuple(int(v) for v in center.tolist())))
+    assert positives == expected
+    assert ((matched == 0) | (matched == -1)).all()
 
 
 def test_atss_needs_the_centre_0_01_px_inside_the_box(gfl_model):
