@@ -58,8 +58,8 @@ def _write_jpeg(path, rng, size):
         raise OSError(f"could not write {path}")
 
 
-def write_tiny_imagenet_tree(root, wnids=("n01443537", "n01629819", "n01641577"), per_class=2, seed=0):
-    """``root/tiny-imagenet-200`` with ``wnids.txt``, ``train/<wnid>/images`` and ``val/images`` labelled by
+def write_tiny_imagenet_tree(root, wnids=("n01443537", "n01629819", "n01641577"), per_class=2, seed=0, size=64):
+    """``root/tiny-imagenet-200`` (``size`` px images; the real ones are 64) with ``wnids.txt``, ``train/<wnid>/images`` and ``val/images`` labelled by
     ``val/val_annotations.txt`` (one validation image per class, listed in reverse class order)."""
     rng = np.random.default_rng(seed)
     base = os.path.join(root, "tiny-imagenet-200")
@@ -68,11 +68,11 @@ def write_tiny_imagenet_tree(root, wnids=("n01443537", "n01629819", "n01641577")
         f.write("\n".join(wnids) + "\n")
     for wnid in wnids:
         for i in range(per_class):
-            _write_jpeg(os.path.join(base, "train", wnid, "images", f"{wnid}_{i}.JPEG"), rng, 64)
+            _write_jpeg(os.path.join(base, "train", wnid, "images", f"{wnid}_{i}.JPEG"), rng, size)
     lines = []
     for i, wnid in enumerate(reversed(wnids)):
-        _write_jpeg(os.path.join(base, "val", "images", f"val_{i}.JPEG"), rng, 64)
-        lines.append(f"val_{i}.JPEG\t{wnid}\t0\t0\t63\t63")
+        _write_jpeg(os.path.join(base, "val", "images", f"val_{i}.JPEG"), rng, size)
+        lines.append(f"val_{i}.JPEG\t{wnid}\t0\t0\t{size - 1}\t{size - 1}")
     with open(os.path.join(base, "val", "val_annotations.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
     return base
