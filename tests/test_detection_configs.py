@@ -95,6 +95,12 @@ def test_distillation_config_trains_with_its_paths_and_aggregator(workspace, dat
     else:  # adaptive: v = e^-z starts at 1 and two warm-up steps (lr 2e-5 and 4e-5) barely move it
         assert method == "adaptive"
         assert all(abs(v - 1) < 1e-3 for v in weights.values()), weights
+        # ... but they do move it, downhill on Eq. 6: ∂/∂z_i = α (1 − v_i L_i) with v_i ≈ 1, so z_i falls
+        # (v_i grows) where the path loss is below 1 and rises where it is above.
+        z = model.distiller.aggregator.neg_log_path_weights.detach()
+        for p, z_i in zip(paths, z.tolist()):
+            loss = metrics[f"distill/{p}/loss"]
+            assert z_i != 0 and (z_i > 0) == (loss > 1), (p, z_i, loss)
 
     # The teacher is the trained teacher run, untouched; the checkpoint holds the student (+ adapters, z).
     teacher_file = _checkpoint(f"output/{dataset}_teacher/model_final.pth")
