@@ -59,8 +59,9 @@ def _write_jpeg(path, rng, size):
 
 
 def write_tiny_imagenet_tree(root, wnids=("n01443537", "n01629819", "n01641577"), per_class=2, seed=0, size=64):
-    """``root/tiny-imagenet-200`` (``size`` px images; the real ones are 64) with ``wnids.txt``, ``train/<wnid>/images`` and ``val/images`` labelled by
-    ``val/val_annotations.txt`` (one validation image per class, listed in reverse class order)."""
+    """``root/tiny-imagenet-200`` with ``wnids.txt``, ``train/<wnid>/images`` and ``val/images`` labelled by
+    ``val/val_annotations.txt`` (one validation image per class, listed in reverse class order); images of
+    ``size`` px (the real ones are 64)."""
     rng = np.random.default_rng(seed)
     base = os.path.join(root, "tiny-imagenet-200")
     os.makedirs(base, exist_ok=True)

@@ -127,6 +127,7 @@ def test_config_trains_two_iterations_and_evaluates(workspace, name):
         # Distillation rows report the agreement with their teacher, and log every path's loss term.
         assert results["top1_agreement_err"] == pytest.approx(
             100.0 * (student_pred != teacher_pred).double().mean().item())
+        assert results["teacher_top1_err"] == pytest.approx(100.0 * (teacher_pred != labels).double().mean().item())
         z = getattr(model.distiller.aggregator, "neg_log_path_weights", None)
         if z is not None:  # adaptive rows: z starts at 0 (v = 1) and two SGD steps of Eq. 6 move every z_i
             assert cfg.model.aggregator.get("init_weights") is None
