@@ -14,7 +14,6 @@ Writes into DIR (default OUTPUT_DIR/plots), each only when the run logged its sc
 Each PNG is written to a temporary file and renamed, so a reader never sees half of one.
 """
 import argparse
-import json
 import os
 import sys
 from collections import defaultdict
@@ -25,25 +24,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from adakd.utils.atomic_write import atomic_open  # noqa: E402
+from adakd.utils.metrics_log import read_metrics_records  # noqa: E402
 
 
 def read_metrics(path):
     """``{scalar name: [(iteration, value), ...]}`` from a JSONWriter file; a corrupt line raises ValueError
     naming the file and line."""
     series = defaultdict(list)
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}, line {number}: not a JSON object ({e})") from e
-            if not isinstance(record, dict) or "iteration" not in record:
-                raise ValueError(f"{path}, line {number}: a JSONWriter record has an 'iteration'")
-            for key, value in record.items():
-                if key != "iteration" and isinstance(value, (int, float)):
-                    series[key].append((record["iteration"], float(value)))
+    for number, record in read_metrics_records(path):
+        if "iteration" not in record:
+            raise ValueError(f"{path}, line {number}: a JSONWriter record has an 'iteration'")
+        for key, value in record.items():
+            if key != "iteration" and isinstance(value, (int, float)):
+                series[key].append((record["iteration"], float(value)))
     return dict(series)
 
 

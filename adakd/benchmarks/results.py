@@ -11,6 +11,7 @@ import re
 from omegaconf import OmegaConf
 
 from ..utils.atomic_write import atomic_write_json
+from ..utils.metrics_log import read_metrics_records
 
 SHIPPED = "shipped"
 REQUIRED_KEYS = ("task", "row", "seed", "config", "fingerprint", "metrics", "path_weights", "path_weight_curve",
@@ -77,14 +78,8 @@ def read_training_log(metrics_file):
     first iterations excluded); ``iterations`` the last logged training iteration + 1.
     """
     curve, times, last_iteration = {}, [], -1
-    with open(metrics_file) as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as e:
-                raise BenchmarkResultError(f"{metrics_file}, line {number}: not JSON ({e})") from e
+    try:
+        for _, record in read_metrics_records(metrics_file):
             iteration = record.get("iteration")
             if iteration is None:
                 continue
@@ -96,6 +91,8 @@ def read_training_log(metrics_file):
                 match = _WEIGHT_KEY.match(key)
                 if match:
                     curve.setdefault(match.group(1), []).append([iteration, value])
+    except ValueError as e:
+        raise BenchmarkResultError(str(e)) from e
     final = {path: points[-1][1] for path, points in curve.items()}
     seconds_per_iter = sum(times) / len(times) if times else None
     return curve, final, seconds_per_iter, last_iteration + 1
