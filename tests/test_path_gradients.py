@@ -187,3 +187,55 @@ def test_diagnostics_off_by_default_and_bad_period():
         distiller.diagnostics_period = -1
     with pytest.raises(ValueError, match=r"path names \['task'\] are reserved"):
         Distiller(student, teacher, [DistillPath("task", "0", "0", MSE())], dict(method="equal"))
+
+
+# ------------------------------------------------------------------- MGDA-UB: the paths' backward taken once
+def mgda_ub_problem(bypass):
+    """x → z = tanh(x W) (W upstream); task = |head(z)|²; path "head" = (head(z)·a)², sharing the task's head;
+    path "own" = |m(z)|² through a loss module m of its own; path "skip" (with ``bypass``) = |z| · |x W|², which
+    reaches W also not through z."""
+    torch.manual_seed(0)
+    W, head, m, a = nn.Linear(3, 4), nn.Linear(4, 2), nn.Linear(4, 3), torch.tensor([1.0, -2.0])
+    x = torch.randn(5, 3)
+    pre = W(x)
+    z = torch.tanh(pre)
+    out = head(z)
+    losses = {"head": (out @ a).pow(2).mean(), "own": m(CountBackward.apply(z)).pow(2).mean()}
+    if bypass:
+        losses["skip"] = z.abs().mean() * pre.pow(2).mean()
+    return [W, head, m], z, out.pow(2).mean(), losses
+
+
+@pytest.mark.parametrize("bypass", [False, True])
+@pytest.mark.parametrize("method", ["multiobjective", "pcgrad"])
+def test_mgda_ub_terms_have_the_gradient_of_the_weighted_losses_and_each_path_graph_runs_once(method, bypass):
+    from adakd.distill import build_aggregator
+
+    def run(reuse):
+        modules, z, task, losses = mgda_ub_problem(bypass)
+        aggregator = build_aggregator(method, list(losses), alpha=0.7, representation="z")
+        aggregator.train()
+        CountBackward.calls = 0
+        with EventStorage(0):
+            terms = aggregator(losses, representation=[z])
+        v = aggregator.last_weights.float()
+        if not reuse:  # the plain objective with the same weights: task + α Σ v_i L_i, one ordinary backward
+            terms = {n: 0.7 * w * l for n, w, l in zip(losses, v, losses.values())}
+        (task + sum(terms.values())).backward()
+        return [p.grad.clone() for mod in modules for p in mod.parameters()], v, CountBackward.calls
+
+    grads, v, calls = run(reuse=True)
+    expected, v_plain, calls_plain = run(reuse=False)
+    assert torch.equal(v, v_plain)
+    for g, e in zip(grads, expected):
+        assert torch.allclose(g, e, rtol=1e-5, atol=1e-7)
+    # Path "own"'s graph below z runs once, for its gradient at z; an ordinary term would run it again.
+    assert (calls, calls_plain) == (1, 2)
+
+
+def test_precomputed_term_refuses_mismatched_gradients():
+    from adakd.distill.precomputed_gradient import precomputed_term
+
+    z = torch.ones(2, requires_grad=True)
+    with pytest.raises(ValueError, match="2 inputs but 1 gradients"):
+        precomputed_term(z.sum(), [z, z], [torch.ones(2)])
