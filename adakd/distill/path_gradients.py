@@ -21,8 +21,6 @@ from typing import List, Optional, Sequence
 import torch
 import torch.distributed as dist
 
-from .precomputed_gradient import graph_leaves
-
 
 def world_size():
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
@@ -87,44 +85,13 @@ class PathGradients:
         if representation is None:
             grads = self.exact_gradients(losses, names).double()
             return grads @ grads.T
-        return self.representation_gram(losses, representation, names)[0]
-
-    def representation_gram(self, losses: Sequence[torch.Tensor], representation: List[torch.Tensor], names=None):
-        """MGDA-UB: the Gram matrix of the gradients at ``representation``, and for each loss what its part of
-        the final backward needs (``precomputed_gradient.py``): ``(inputs, gradients)`` over the representation
-        and the leaves between it and the loss, taken in the same backward; None for a loss that also reaches
-        the parameters upstream of the representation another way, or whose representation is not float32 or
-        float64 (under autocast, unscaled half-precision gradients could underflow)."""
         representation = [z for z in representation if isinstance(z, torch.Tensor) and z.requires_grad]
         if not representation:
             raise ValueError("The shared representation does not require grad: tap a student output that the "
                              "paths' losses are computed from")
-        stops = [z.grad_fn for z in representation]
-        upstream = {id(t) for t in graph_leaves(stops)}
-        own = {id(z) for z in representation}
-        full_precision = all(z.dtype in (torch.float32, torch.float64) for z in representation)
-        rows, backward = [], []
-        for i, loss in enumerate(losses):
-            leaves = []
-            if loss.requires_grad and full_precision:
-                leaves = [t for t in graph_leaves([loss.grad_fn], stops) if id(t) not in own]
-            reusable = full_precision and loss.requires_grad and not any(id(t) in upstream for t in leaves)
-            inputs = representation + (leaves if reusable else [])
-            if loss.requires_grad:
-                grads = list(torch.autograd.grad(loss, inputs, retain_graph=True, allow_unused=True))
-            else:
-                grads = [None] * len(inputs)
-            at_z = grads[: len(representation)]
-            if all(g is None for g in at_z):
-                name = names[i] if names is not None else i
-                raise ValueError(f"Distillation path {name!r} does not depend on the shared representation; "
-                                 f"choose a representation that every path's loss is computed from")
-            rows.append(torch.cat([(g if g is not None else torch.zeros_like(z)).reshape(-1)
-                                   for g, z in zip(at_z, representation)]))
-            backward.append((inputs, grads) if reusable else None)
-        grads = torch.stack(rows).double()
+        grads = flat_gradients(losses, representation, names, require_all=True).double()
         gram = grads @ grads.T
         if world_size() > 1:
             dist.all_reduce(gram)
             gram /= world_size() ** 2
-        return gram, backward
+        return gram

@@ -8,7 +8,6 @@ combination Σ v_i g_i of the path gradients, so expressing it as loss weights l
 import torch
 
 from ..path_gradients import PathGradients
-from ..precomputed_gradient import precomputed_term
 from .base import PathAggregator
 
 
@@ -50,20 +49,14 @@ class GradientAggregator(PathAggregator):
 
     def path_gram(self, losses, representation=None):
         """The Gram matrix of the path gradients; ``losses``: {path: loss} as given to ``forward``."""
-        return self._gram_and_backward(self.separate_losses(losses), representation)[0]
-
-    def separate_losses(self, losses):
-        """Each path's own loss tensor, not a row of ``check_losses``' stacked tensor: the backward of a row goes
-        through the stack and carries zeros back through every other path's graph."""
-        return [losses[name].reshape(()) for name in self.path_names]
-
-    def _gram_and_backward(self, separate, representation):
         if self.representation is not None and representation is None:
             raise ValueError(f"{type(self).__name__} works at the representation {self.representation}, but was "
                              "given no recorded representation (run it through a Distiller)")
-        if self.representation is None:
-            return self.gradients.gram(separate, names=self.path_names), None
-        return self.gradients.representation_gram(separate, representation, names=self.path_names)
+        # Each path's own loss tensor, not a row of ``check_losses``' stacked tensor: the backward of a row goes
+        # through the stack and carries zeros back through every other path's graph.
+        separate = [losses[name].reshape(()) for name in self.path_names]
+        return self.gradients.gram(separate, representation if self.representation else None,
+                                   names=self.path_names)
 
     def weights(self):
         return self.last_weights
@@ -71,19 +64,9 @@ class GradientAggregator(PathAggregator):
     def forward(self, losses, representation=None):
         path_losses = self.check_losses(losses)
         if self.training and torch.is_grad_enabled():
-            separate = self.separate_losses(losses)
-            gram, backward = self._gram_and_backward(separate, representation)
+            gram = self.path_gram(losses, representation)
             weights = self.weights_from_gram(gram, path_losses.detach().double())
             self.last_weights = weights.to(self.last_weights)
-            weights = self.last_weights.to(path_losses).detach()
-            terms = self.weighted_terms(separate, weights)
-            # MGDA-UB: each path's backward was taken already, for its gradient at the representation; its term
-            # hands that on instead of traversing the path's graph a second time (precomputed_gradient.py).
-            for name, weight, reuse in zip(self.path_names, weights, backward or [None] * len(weights)):
-                if reuse is not None:
-                    key, (inputs, grads), scale = f"loss_distill_{name}", reuse, self.alpha * weight
-                    terms[key] = precomputed_term(terms[key], inputs, [None if g is None else scale * g for g in grads])
-            return terms
         return self.weighted_terms(path_losses, self.last_weights.to(path_losses).detach())
 
     def extra_repr(self):
