@@ -1,14 +1,22 @@
-"""COCOEvaluator (pure-python pycocotools) on a known case: perfect boxes, and boxes of known IoU."""
+"""COCOEvaluator (pure-python pycocotools) on known cases: perfect boxes, boxes of known IoU, and the shapes
+configs' evaluator on realistic predictions against pycocotools' COCOeval run directly."""
+import contextlib
 import copy
+import io
+import json
 import os
 
+import numpy as np
 import pytest
 import torch
 from detectron2.config import LazyConfig, instantiate
-from detectron2.data import DatasetCatalog
+from detectron2.data import DatasetCatalog, MetadataCatalog
 from detectron2.evaluation import COCOEvaluator
 from detectron2.structures import Boxes, BoxMode, Instances
+from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
+
+from adakd.data.shapes import SHAPES_CLASSES
 
 
 def _predictions(dicts, transform_box):
@@ -87,3 +95,95 @@ def test_shapes_evaluator_picks_the_compiled_cocoeval_when_it_imports_and_falls_
 
     monkeypatch.setattr(coco_evaluation, "COCOeval_opt", CompiledCOCOeval)
     assert instantiate(cfg)._use_fast_impl is True
+
+
+def _realistic_detections(dicts, num_classes, seed=0):
+    """Per image, detections ``(x, y, w, h, score, contiguous class)`` as a detector gives them: most objects found
+    with boxes of varying IoU, some missed, some given the wrong class, some found twice, background false
+    positives of every size, and the first and last images without any detection. Coordinates are multiples of
+    1/8 and scores of 1/4096 (exact in float32 and in either box mode), all scores distinct."""
+    rng = np.random.default_rng(seed)
+    scores = iter((rng.permutation(4000) + 1) / 4096)
+    eighth = lambda v: float(np.round(v * 8) / 8)  # noqa: E731
+    detections = []
+    for index, d in enumerate(dicts):
+        found = []
+        if 0 < index < len(dicts) - 1:
+            for a in d["annotations"]:
+                x, y, w, h = BoxMode.convert(a["bbox"], a["bbox_mode"], BoxMode.XYWH_ABS)
+                draw = rng.random()
+                if draw < 0.15:
+                    continue  # missed
+                cls = a["category_id"]
+                if draw < 0.3:
+                    cls = int((cls + rng.integers(1, num_classes)) % num_classes)  # wrong class
+                for _ in range(2 if rng.random() < 0.2 else 1):  # sometimes found twice
+                    spread = rng.choice([0.02, 0.08, 0.2])  # tight, fair or loose: IoU from ~0.95 to below 0.5
+                    dx, dy = rng.uniform(-spread, spread, 2) * (w, h)
+                    sw, sh = np.exp(rng.uniform(-spread, spread, 2))
+                    found.append((eighth(x + dx), eighth(y + dy), eighth(w * sw), eighth(h * sh), cls))
+            for _ in range(int(rng.integers(1, 4))):  # background: small, medium and large false positives
+                w, h = rng.uniform(4, 100, 2)
+                x, y = rng.uniform(0, d["width"] - w), rng.uniform(0, d["height"] - h)
+                found.append((eighth(x), eighth(y), eighth(w), eighth(h), int(rng.integers(num_classes))))
+        detections.append([(x, y, w, h, float(next(scores)), cls) for x, y, w, h, cls in found])
+    return detections
+
+
+def _percent(stat):
+    """pycocotools' summary statistic in percent; it writes -1 where no ground truth falls in the range."""
+    return 100 * stat if stat >= 0 else float("nan")
+
+
+def _pycocotools_results(gt_json, detections_json, category_ids=None):
+    coco_gt = COCO(gt_json)
+    coco_eval = COCOeval(coco_gt, coco_gt.loadRes(detections_json), "bbox")
+    if category_ids is not None:
+        coco_eval.params.catIds = category_ids
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_eval.evaluate()
+        coco_eval.accumulate()
+        coco_eval.summarize()
+    return [_percent(s) for s in coco_eval.stats[:6]]
+
+
+def test_shapes_evaluator_on_realistic_predictions_equals_pycocotools(val_dicts, tmp_path):
+    gt_json = MetadataCatalog.get("tiny_shapes_val").json_file
+    with open(gt_json) as f:
+        category_id = {c["name"]: c["id"] for c in json.load(f)["categories"]}
+    detections = _realistic_detections(val_dicts, len(SHAPES_CLASSES))
+    assert not detections[0] and not detections[-1] and sum(map(len, detections)) > 3 * len(val_dicts)
+
+    # The configs' evaluator, fed model outputs (boxes XYXY, contiguous classes), one image at a time.
+    cfg = LazyConfig.load(os.path.join(CONFIG_DIR, "shapes_student.py")).dataloader.evaluator
+    cfg.dataset_name = "tiny_shapes_val"
+    evaluator = instantiate(cfg)
+    evaluator.reset()
+    for d, found in zip(val_dicts, detections):
+        instances = Instances((d["height"], d["width"]))
+        instances.pred_boxes = Boxes(torch.tensor([[x, y, x + w, y + h] for x, y, w, h, _, _ in found],
+                                                  dtype=torch.float32).reshape(-1, 4))
+        instances.scores = torch.tensor([s for *_, s, _ in found], dtype=torch.float32)
+        instances.pred_classes = torch.tensor([c for *_, c in found], dtype=torch.int64)
+        evaluator.process([{"image_id": d["image_id"]}], [{"instances": instances}])
+    results = evaluator.evaluate()["bbox"]
+
+    # pycocotools directly: the same detections as COCO result json (category ids of the ground-truth json).
+    detections_json = tmp_path / "detections.json"
+    detections_json.write_text(json.dumps([
+        {"image_id": d["image_id"], "category_id": category_id[SHAPES_CLASSES[c]], "bbox": [x, y, w, h], "score": s}
+        for d, found in zip(val_dicts, detections) for x, y, w, h, s, c in found
+    ]))
+    expected = _pycocotools_results(gt_json, str(detections_json))
+    print(f"pycocotools AP, AP50, AP75, APs, APm, APl: {np.round(expected, 3).tolist()}")
+    assert 10 < expected[0] < 90, expected  # a realistic case, neither empty nor perfect
+    actual = [results[k] for k in ("AP", "AP50", "AP75", "APs", "APm", "APl")]
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-6, equal_nan=True)
+
+    # Per class: COCOeval restricted to that category (-1, i.e. NaN, for a class without ground truth).
+    expected_per_class = [_pycocotools_results(gt_json, str(detections_json), [category_id[name]])[0]
+                          for name in SHAPES_CLASSES]
+    actual_per_class = [results[f"AP-{name}"] for name in SHAPES_CLASSES]
+    print(f"pycocotools per-class AP: {dict(zip(SHAPES_CLASSES, np.round(expected_per_class, 3).tolist()))}")
+    assert len(set(np.round(expected_per_class, 3))) > 2, expected_per_class
+    np.testing.assert_allclose(actual_per_class, expected_per_class, rtol=0, atol=1e-6, equal_nan=True)

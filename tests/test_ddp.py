@@ -39,7 +39,8 @@ def _initial(config):
     return instantiate(LazyConfig.load(os.path.join(CONFIGS, config)).model)
 
 
-@pytest.mark.parametrize("config", ["shapes_adaptive.py", "shapes_multiobjective.py"])
+@pytest.mark.parametrize("config", ["shapes_adaptive.py", "shapes_multiobjective.py",
+                                    "shapes_multiobjective_representation.py"])
 def test_processes_keep_identical_parameters_and_path_weights(tiny_shapes, tmp_path, config):
     first, second = _train(tiny_shapes, tmp_path / "run", config, 2, 3, "model.student.")
     names = [name for name, _ in _initial(config).named_parameters()]

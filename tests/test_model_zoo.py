@@ -4,6 +4,8 @@ import hashlib
 import http.server
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import threading
@@ -72,6 +74,34 @@ def _cached_files(tmp_path):
     return [os.path.join(d, f) for d, _, files in os.walk(tmp_path / "cache") for f in files]
 
 
+def _point_entry_at(checkpoint):
+    """Rewrites the zoo fixture's manifest: ``served_entry``'s checkpoint is at ``checkpoint`` (same sha256)."""
+    with open(model_zoo.manifest_path()) as f:
+        manifest = json.load(f)
+    manifest["entries"][0]["checkpoint"] = checkpoint
+    with open(model_zoo.manifest_path(), "w") as f:
+        json.dump(manifest, f)
+
+
+def _kept_in_cache(tmp_path):
+    return [f for f in _cached_files(tmp_path) if not f.endswith(".lock")]  # (iopath keeps its lock file)
+
+
+def _fetch_error(exception_type, pattern):
+    """The one-line error of get_checkpoint("served_entry"), which must match ``pattern`` in full."""
+    with pytest.raises(exception_type) as error:
+        model_zoo.get_checkpoint("served_entry")
+    message = error.value.args[0]
+    assert re.fullmatch(pattern, message), message
+    return message
+
+
+def _closed_port():
+    with socket.socket() as s:  # a port the system just handed out and nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_download_verifies_and_caches_without_a_second_request(zoo, tmp_path):
     server, entry, payload = zoo
     local = model_zoo.get_checkpoint("served_entry")
@@ -96,17 +126,19 @@ def test_corrupted_cache_copy_is_rejected_removed_and_fetched_again(zoo, tmp_pat
 def test_wrong_file_on_the_server_is_never_kept(zoo, tmp_path):
     server, entry, payload = zoo
     server.files["ckpt.pth"] = b"something else"
-    with pytest.raises(model_zoo.ZooChecksumError, match="served_entry"):
-        model_zoo.get_checkpoint("served_entry")
-    assert [f for f in _cached_files(tmp_path) if not f.endswith(".lock")] == []  # (iopath keeps its lock file)
+    _fetch_error(model_zoo.ZooChecksumError, rf"Model zoo entry 'served_entry': checkpoint {re.escape(server.url)}"
+                                             rf"/ckpt.pth has sha256 {hashlib.sha256(b'something else').hexdigest()}, "
+                                             rf"the manifest expects {entry['sha256']} \(the cached copy was deleted\)")
+    assert _kept_in_cache(tmp_path) == []
 
 
 def test_interrupted_download_leaves_nothing_a_later_call_trusts(zoo, tmp_path):
     server, entry, payload = zoo
     server.truncate = True
-    with pytest.raises(FileNotFoundError, match="served_entry"):
-        model_zoo.get_checkpoint("served_entry")
-    assert all(f.endswith((".tmp", ".lock")) for f in _cached_files(tmp_path)), _cached_files(tmp_path)
+    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(server.url)}"
+                                    rf"/ckpt.pth: <urlopen error retrieval incomplete: got only {len(payload) // 2} "
+                                    rf"out of {len(payload)} bytes>")
+    assert _kept_in_cache(tmp_path) == []  # iopath's downloader removes its temporary file
     server.truncate = False
     assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload
 
@@ -116,6 +148,76 @@ def test_unknown_and_untrained_entries_are_clear_errors(zoo):
         model_zoo.get_checkpoint("served_entyr")
     with pytest.raises(FileNotFoundError, match="untrained.*train it"):
         model_zoo.get_checkpoint("untrained_entry")
+
+
+def test_http_404_names_the_entry_and_the_url_and_caches_nothing(zoo, tmp_path):
+    server, entry, payload = zoo
+    url = f"{server.url}/moved/ckpt.pth"
+    _point_entry_at(url)
+    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(url)}: "
+                                    r"HTTP Error 404: Not Found")
+    assert server.requests == ["/moved/ckpt.pth"] and _kept_in_cache(tmp_path) == []
+    _point_entry_at(entry["checkpoint"])
+    assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload
+
+
+def test_refused_connection_names_the_entry_and_the_url_and_caches_nothing(zoo, tmp_path):
+    server, entry, payload = zoo
+    url = f"http://127.0.0.1:{_closed_port()}/ckpt.pth"
+    _point_entry_at(url)
+    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(url)}: "
+                                    r"<urlopen error \[Errno \d+\] Connection refused>")
+    assert _kept_in_cache(tmp_path) == []
+    _point_entry_at(entry["checkpoint"])
+    assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload
+
+
+def test_file_url_is_copied_into_the_cache_verified_and_its_source_never_touched(zoo, tmp_path):
+    server, entry, payload = zoo
+    source = tmp_path / "mounted" / "ckpt.pth"
+    source.parent.mkdir()
+    url = source.as_uri()
+    _point_entry_at(url)
+    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(url)}: <urlopen "
+                                    rf"error \[Errno 2\] No such file or directory: '{re.escape(str(source))}'>")
+    assert _kept_in_cache(tmp_path) == []
+
+    # A file of other bytes: refused with both hashes; the cached copy goes, the source stays as it is.
+    source.write_bytes(b"X" + payload[1:])
+    actual = hashlib.sha256(b"X" + payload[1:]).hexdigest()
+    _fetch_error(model_zoo.ZooChecksumError, rf"Model zoo entry 'served_entry': checkpoint {re.escape(url)} has "
+                                             rf"sha256 {actual}, the manifest expects {entry['sha256']} "
+                                             r"\(the cached copy was deleted\)")
+    assert _kept_in_cache(tmp_path) == [] and source.read_bytes() == b"X" + payload[1:]
+
+    source.write_bytes(payload)
+    local = model_zoo.get_checkpoint("served_entry")
+    assert local.startswith(str(tmp_path / "cache")) and open(local, "rb").read() == payload
+    source.unlink()  # the verified copy in the cache serves from now on
+    assert model_zoo.get_checkpoint("served_entry") == local and server.requests == []
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "repository-relative"])
+def test_missing_local_checkpoint_names_the_entry_and_the_path(zoo, tmp_path, relative):
+    location = "model_zoo/checkpoints/no_such.pth" if relative else str(tmp_path / "no_such.pth")
+    resolved = os.path.join(ROOT, location)  # (an absolute location is its own resolution)
+    _point_entry_at(location)
+    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': checkpoint {re.escape(location)} not found "
+                                    rf"\({re.escape(resolved)}\)")
+    assert _cached_files(tmp_path) == []
+
+
+def test_local_checkpoint_with_another_sha256_is_refused_and_left_alone(zoo, tmp_path):
+    server, entry, payload = zoo
+    local = tmp_path / "ckpt.pth"
+    local.write_bytes(payload[:-1])
+    actual = hashlib.sha256(payload[:-1]).hexdigest()
+    _point_entry_at(str(local))
+    _fetch_error(model_zoo.ZooChecksumError, rf"Model zoo entry 'served_entry': checkpoint {re.escape(str(local))} "
+                                             rf"has sha256 {actual}, the manifest expects {entry['sha256']}")
+    assert local.read_bytes() == payload[:-1]  # the user's file: reported, never deleted
+    local.write_bytes(payload)
+    assert model_zoo.get_checkpoint("served_entry") == str(local) and _cached_files(tmp_path) == []
 
 
 # ----------------------------------------------------------------------------------- the shipped manifest

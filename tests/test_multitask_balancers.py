@@ -221,6 +221,30 @@ def test_famo_one_step_by_hand():
     assert list(agg.path_weights().values()) == pytest.approx(v.tolist(), rel=1e-5)
 
 
+
+def test_famo_resumed_from_its_state_dict_takes_the_uninterrupted_step(tmp_path):
+    # FAMO moves its logits ξ with Adam: a resumed run takes the same steps only if the checkpoint holds Adam's
+    # moments and step count too (a fresh Adam's first step is ±lr per logit, whatever the moments were).
+    losses = [(2.0, 0.5), (1.0, 0.4), (1.6, 0.45), (0.9, 0.5), (0.8, 0.3), (0.85, 0.2), (0.5, 0.25)]
+
+    def step(agg, pair):
+        agg({"a": torch.tensor(pair[0], requires_grad=True), "b": torch.tensor(pair[1], requires_grad=True)})
+
+    uninterrupted = build_aggregator("famo", ["a", "b"])
+    for pair in losses[:4]:
+        step(uninterrupted, pair)
+    torch.save(uninterrupted.state_dict(), tmp_path / "famo.pth")
+    resumed = build_aggregator("famo", ["a", "b"])
+    resumed.load_state_dict(torch.load(tmp_path / "famo.pth", weights_only=True))  # strict: every key known
+    for pair in losses[4:]:
+        step(uninterrupted, pair)
+        step(resumed, pair)
+        assert torch.equal(resumed.task_logits, uninterrupted.task_logits)
+        assert torch.equal(resumed.weights(), uninterrupted.weights())
+    assert resumed.state_dict().keys() == uninterrupted.state_dict().keys()
+    for key, value in uninterrupted.state_dict().items():
+        assert torch.equal(resumed.state_dict()[key], value), key
+
 # ---------------------------------------------------------------------------------- every gradient method
 @pytest.mark.parametrize("method", GRADIENT_METHODS)
 def test_gradient_methods_step_is_the_weighted_sum_of_path_gradients(method):

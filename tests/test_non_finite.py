@@ -52,3 +52,22 @@ def test_retinanet_with_giou_names_the_non_finite_head_output():
         with pytest.raises(FloatingPointError, match="RetinaNet: head output pred_anchor_deltas at level p3 .* "
                                                      "at iteration 3"):
             model(_batch())
+
+
+def test_non_finite_task_loss_stops_the_trainer_naming_the_losses_and_iteration():
+    # detectron2's trainers (do_train runs SimpleTrainer / AMPTrainer) check the summed task losses themselves.
+    from detectron2.engine import SimpleTrainer
+
+    class TwoLosses(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.ones(()))
+
+        def forward(self, batch):
+            return {"loss_cls": self.weight * float("nan"), "loss_box_reg": self.weight * 0.5}
+
+    model = TwoLosses()
+    trainer = SimpleTrainer(model, [[{}]] * 4, torch.optim.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(FloatingPointError, match=r"Loss became infinite or NaN at iteration=7!\nloss_dict = "
+                                                 r"\{'loss_cls': nan, 'loss_box_reg': 0.5\}"):
+        trainer.train(7, 9)

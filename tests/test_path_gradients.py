@@ -76,6 +76,38 @@ def test_representation_gram_is_the_gram_of_the_gradients_at_the_representation(
         PathGradients().gram([z.sum(), torch.ones(()).requires_grad_() * 2], representation=[z], names=["a", "b"])
 
 
+class CountBackward(torch.autograd.Function):
+    """Identity that counts how often autograd runs its backward."""
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        CountBackward.calls += 1
+        return grad
+
+
+@pytest.mark.parametrize("method", GRADIENT_METHODS)
+@pytest.mark.parametrize("mode", ["exact", "representation"])
+def test_each_path_gradient_backpropagates_through_that_path_only(method, mode):
+    """Taking path b's gradient must not run path a's backward (with zeros): with two paths, a's graph is
+    traversed once per step, for a's own gradient."""
+    from adakd.distill import build_aggregator
+
+    z = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    options = {"representation": "z"} if mode == "representation" else {"params": [z]}
+    aggregator = build_aggregator(method, ["a", "b"], **options)
+    aggregator.train()
+    CountBackward.calls = 0
+    losses = {"a": CountBackward.apply(z).pow(2).sum(), "b": (3 * z).sum()}
+    with EventStorage(0):
+        aggregator(losses, representation=[z]) if mode == "representation" else aggregator(losses)
+    assert CountBackward.calls == 1
+
+
 def _gram_rank(rank, init_file, out_dir):
     torch.distributed.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=2)
     torch.manual_seed(0)

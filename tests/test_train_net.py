@@ -1,5 +1,6 @@
 """tools/lazyconfig_train_net.py and the library pieces behind it."""
 import os
+import re
 import subprocess
 import sys
 
@@ -26,16 +27,23 @@ def run_tool(*args):
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
+def error_line(result):
+    """The tool's error: a non-zero exit, no traceback, and the last line of stderr (returned)."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    return result.stderr.strip().splitlines()[-1]
+
+
 def test_missing_config_file_is_named():
     result = run_tool("--config-file", "projects/AdaptiveKD/configs/no_such_config.py")
-    assert result.returncode != 0
-    assert "Config file 'projects/AdaptiveKD/configs/no_such_config.py' does not exist" in result.stderr
+    assert error_line(result) == "Config file 'projects/AdaptiveKD/configs/no_such_config.py' does not exist"
 
 
 def test_unknown_override_key_is_refused_with_suggestion():
     result = run_tool("--config-file", STUDENT, "train.max_iters=10")
-    assert result.returncode != 0
-    assert "Unknown config key 'train.max_iters'" in result.stderr and "train.max_iter" in result.stderr
+    assert re.fullmatch(r"Error: Unknown config key 'train\.max_iters' in override 'train\.max_iters=10'\. Did you "
+                        r"mean: train\.max_iter(, [\w.]+)*\? \(Write '\+train\.max_iters=10' to add a new key on "
+                        r"purpose\.\)", error_line(result))
 
     cfg = LazyConfig.load(STUDENT)
     cfg = apply_checked_overrides(cfg, ["train.max_iter=10", "+train.note=hello", "model.head.conv_dims=[8,8]"])
@@ -49,7 +57,8 @@ def test_unregistered_dataset_is_named():
     with pytest.raises(KeyError, match="dataloader.train.dataset.names = 'shapes_trian' is not a registered.*shapes_train"):
         check_dataset_names(cfg)
     result = run_tool("--config-file", STUDENT, "dataloader.test.dataset.names=shapes_vall")
-    assert result.returncode != 0 and "'shapes_vall' is not a registered dataset" in result.stderr
+    assert error_line(result).startswith("Error: dataloader.test.dataset.names = 'shapes_vall' is not a registered "
+                                         "dataset. Close matches: shapes_val")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU fallback")
@@ -156,5 +165,60 @@ def test_json_results_are_strict_json_with_null_for_non_finite(tmp_path):
 
 def test_eval_only_without_weights_is_refused(tmp_path):
     result = run_tool("--config-file", STUDENT, "--eval-only", "train.device=cpu", f"train.output_dir={tmp_path}")
-    assert result.returncode != 0
-    assert "--eval-only needs weights: pass train.init_checkpoint=<path or URL>" in result.stderr
+    assert error_line(result) == "--eval-only needs weights: pass train.init_checkpoint=<path or URL>"
+
+
+def _eval_only(weights, output_dir):
+    return run_tool("--config-file", STUDENT, "--eval-only", f"train.init_checkpoint={weights}", "train.device=cpu",
+                    f"train.output_dir={output_dir}")
+
+
+def _truncated_checkpoint(folder):
+    """A torch checkpoint cut in half (a copy interrupted half-way), and the whole one it came from."""
+    whole = folder / "whole.pth"
+    torch.save({"model": {"weight": torch.full((1, 2), 3.0), "bias": torch.ones(1)}}, whole)
+    truncated = folder / "model_final.pth"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    return truncated, whole
+
+
+def test_eval_only_with_a_missing_checkpoint_names_it(tmp_path):
+    missing = tmp_path / "no_such_run" / "model_final.pth"
+    assert error_line(_eval_only(missing, tmp_path)) == f"Error: Checkpoint {missing} not found"
+    assert not (tmp_path / "eval_results.json").exists()
+
+
+def test_eval_only_with_a_truncated_checkpoint_names_it(tmp_path):
+    truncated, _ = _truncated_checkpoint(tmp_path)
+    assert error_line(_eval_only(truncated, tmp_path)).startswith(
+        f"Error: Checkpoint {truncated} is unreadable (truncated, corrupt or not a checkpoint): RuntimeError: ")
+    assert not (tmp_path / "eval_results.json").exists()
+
+
+def test_training_from_a_missing_init_checkpoint_names_it(tiny_shapes, tmp_path):
+    from .cli_runs import environment, run, train_command
+
+    missing = tmp_path / "pretrained.pth"
+    command = train_command(tmp_path, 0, config="shapes_student.py") + [f"train.init_checkpoint={missing}"]
+    assert error_line(run(command, environment(tiny_shapes), check=False)) == f"Error: Checkpoint {missing} not found"
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".pth")]  # no training step ran, nothing was saved
+
+
+def test_checkpointer_names_missing_unknown_and_unreadable_checkpoints_then_loads_a_good_one(tmp_path):
+    from adakd.checkpoint.atomic_checkpointer import AtomicCheckpointer, CheckpointLoadError
+
+    model = torch.nn.Linear(2, 1)
+    checkpointer = AtomicCheckpointer(model, str(tmp_path / "run"))
+    missing = str(tmp_path / "no_such.pth")
+    with pytest.raises(CheckpointLoadError, match=f"^Checkpoint {re.escape(missing)} not found$"):
+        checkpointer.resume_or_load(missing, resume=False)  # as do_train loads train.init_checkpoint
+    with pytest.raises(CheckpointLoadError, match="^Checkpoint zoo://shapes_gfl_r18_studnet could not be fetched: "
+                                                  "No model zoo entry named 'shapes_gfl_r18_studnet'. Did you mean: "
+                                                  "shapes_gfl_r18_student"):
+        checkpointer.load("zoo://shapes_gfl_r18_studnet")
+    truncated, whole = _truncated_checkpoint(tmp_path)
+    with pytest.raises(CheckpointLoadError, match=rf"^Checkpoint {re.escape(str(truncated))} is unreadable "):
+        checkpointer.load(str(truncated))
+    checkpointer.load(str(whole))  # the failures above leave the checkpointer usable
+    assert torch.equal(model.weight.detach(), torch.full((1, 2), 3.0))
+    assert torch.equal(model.bias.detach(), torch.ones(1))

@@ -8,7 +8,7 @@
 
 A distillation run also writes ``<checkpoint>_student.pth`` (the student alone) next to each checkpoint: evaluate
 it with the student's config. ``--eval-only`` refuses weights that leave model parameters missing unless
-``--allow-missing-weights`` is given.
+``--allow-missing-weights`` is given. Weights that cannot be found, fetched or read are a one-line error naming them.
 Overrides are ``key=value``; a key the config does not have is an error (``+key=value`` adds one).
 Without a GPU the job runs on the CPU, and several processes (``--num-gpus N``) use the gloo backend.
 """
@@ -19,6 +19,7 @@ import sys
 from detectron2.config import LazyConfig
 from detectron2.engine import default_argument_parser, default_setup, launch
 
+from adakd.checkpoint.atomic_checkpointer import CheckpointLoadError
 from adakd.config import apply_checked_overrides, check_dataset_names
 from adakd.engine.lazy_train import MissingWeightsError, do_eval_only, do_train, resolve_device
 
@@ -40,14 +41,14 @@ def main(args):
     cfg = load_config(args)
     resolve_device(cfg)
     default_setup(cfg, args)
-    if args.eval_only:
-        if not cfg.train.init_checkpoint:
-            raise SystemExit("--eval-only needs weights: pass train.init_checkpoint=<path or URL>")
-        try:
+    if args.eval_only and not cfg.train.init_checkpoint:
+        raise SystemExit("--eval-only needs weights: pass train.init_checkpoint=<path or URL>")
+    try:
+        if args.eval_only:
             return do_eval_only(cfg, allow_missing=args.allow_missing_weights)
-        except MissingWeightsError as e:
-            raise SystemExit(f"Error: {e}")
-    do_train(cfg, resume=args.resume)
+        do_train(cfg, resume=args.resume)
+    except (MissingWeightsError, CheckpointLoadError) as e:  # the file's name says it all: no traceback
+        raise SystemExit(f"Error: {e}")
 
 
 def argument_parser():

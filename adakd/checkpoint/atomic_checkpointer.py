@@ -10,9 +10,12 @@
   student: its keys are prefixed ``student.``. Without this, detectron2 would only warn that every
   ``student.*`` parameter is missing and train the student from its random initialisation.
 - ``incompatible_keys`` keeps what the last ``load`` could not match (missing, unexpected, wrong shape).
+- A checkpoint that cannot be fetched, found or read raises ``CheckpointLoadError`` naming it (detectron2 would
+  assert, or let urllib / torch raise without the file's name).
 """
 import glob
 import os
+from urllib.parse import urlparse
 
 import torch
 from detectron2.checkpoint import DetectionCheckpointer
@@ -27,6 +30,10 @@ def student_checkpoint_path(checkpoint_path):
     """``.../model_final.pth`` → ``.../model_final_student.pth``."""
     root, ext = os.path.splitext(checkpoint_path)
     return f"{root}{STUDENT_SUFFIX}{ext}"
+
+
+class CheckpointLoadError(RuntimeError):
+    """A checkpoint that cannot be fetched, found or read; the message names it."""
 
 
 class AtomicCheckpointer(DetectionCheckpointer):
@@ -80,6 +87,30 @@ class AtomicCheckpointer(DetectionCheckpointer):
         for path in leftovers:
             os.remove(path)
         return leftovers
+
+    def load(self, path, *args, **kwargs):
+        if path and not os.path.isfile(path):
+            try:
+                local = self.path_manager.get_local_path(urlparse(path)._replace(query="").geturl())
+            except Exception as e:  # urllib, iopath and zoo:// raise various errors
+                reason = e.args[0] if isinstance(e, KeyError) and e.args else e
+                raise CheckpointLoadError(f"Checkpoint {path} could not be fetched: {reason}") from e
+            # Under DDP, detectron2 only needs the main worker to have the file, and says so if it has not.
+            if not os.path.isfile(local) and not isinstance(self.model, DistributedDataParallel):
+                raise CheckpointLoadError(f"Checkpoint {path} not found" + (f" ({local})" if local != path else ""))
+        try:
+            return super().load(path, *args, **kwargs)
+        finally:
+            self._parsed_url_during_load = None  # detectron2 resets it only on success: a later load would assert
+
+    def _load_file(self, filename):
+        try:
+            return super()._load_file(filename)
+        except Exception as e:  # torch.load / pickle: RuntimeError, EOFError, UnpicklingError, ...
+            raise CheckpointLoadError(
+                f"Checkpoint {filename} is unreadable (truncated, corrupt or not a checkpoint): "
+                f"{type(e).__name__}: {e}"
+            ) from e
 
     def _load_model(self, checkpoint):
         model = self._bare_model()

@@ -3,6 +3,7 @@
 Differences from detectron2's reference script, all opt-in through config fields:
 - ``train.device = "cuda"`` falls back to the CPU when no GPU is present;
 - ``train.grad_clip = dict(enabled=True, max_norm=...)`` clips the global gradient norm;
+- ``train.amp.enabled = True`` also works on the CPU (bfloat16 autocast, ``amp_trainer.CPUAMPTrainer``);
 - evaluation results are also written to ``<output_dir>/eval_results.json`` (atomically, strict JSON: a
   non-finite metric, e.g. the NaN AP of a class without ground truth, is written as ``null``).
 
@@ -25,7 +26,7 @@ import numpy as np
 import torch
 from detectron2.config import instantiate
 from detectron2.data import build_detection_train_loader
-from detectron2.engine import AMPTrainer, SimpleTrainer, create_ddp_model, hooks
+from detectron2.engine import SimpleTrainer, create_ddp_model, hooks
 from detectron2.engine.defaults import default_writers
 from detectron2.evaluation import inference_on_dataset, print_csv_format
 from detectron2.utils import comm
@@ -33,6 +34,7 @@ from detectron2.utils import comm
 from ..checkpoint.atomic_checkpointer import AtomicCheckpointer
 from ..data.resumable_train_loader import build_resumable_train_loader
 from ..utils.atomic_write import atomic_write_json
+from .amp_trainer import amp_trainer_class
 from .grad_clip import GradientClipHook
 from .stream_state import StreamStateHook
 
@@ -131,7 +133,8 @@ def do_train(cfg, resume=False):
     train_loader = resumable_train_loader(cfg.dataloader.train)
 
     model = wrap_ddp(cfg, model, **cfg.train.ddp)
-    trainer = (AMPTrainer if cfg.train.amp.enabled else SimpleTrainer)(model, train_loader, optimizer)
+    trainer = (amp_trainer_class(cfg.train.device) if cfg.train.amp.enabled else SimpleTrainer)(
+        model, train_loader, optimizer)
     checkpointer = AtomicCheckpointer(model, cfg.train.output_dir, trainer=trainer)
     trainer.register_hooks(build_trainer_hooks(cfg, model, trainer, checkpointer))
 

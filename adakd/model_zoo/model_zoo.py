@@ -5,10 +5,12 @@
     model = model_zoo.get("shapes_gfl_r18_adaptive")          # built, weights loaded, eval mode
     path = model_zoo.get_checkpoint("shapes_gfl_r101_teacher")  # verified local file
 
-A checkpoint is located by a repository-relative path, a ``file://`` URL or an https URL; URLs are
+A checkpoint is located by a repository-relative path, a ``file://`` URL or an http(s) URL; URLs are
 fetched through iopath into ``$ADAKD_CACHE`` (default ``~/.cache/adakd``), whose downloader writes to a
 temporary file and renames it when complete. Every file is checked against the manifest's sha256 before it
-is handed out; a cached file that fails is deleted and the error names the entry and both hashes.
+is handed out; a cached copy that fails is deleted (a local path is never touched) and the error names the
+entry and both hashes. A file that cannot be found or fetched is a ``FileNotFoundError`` naming the entry and
+the path or URL (with urllib's reason: HTTP status, refused connection, ...).
 """
 import difflib
 import json
@@ -69,19 +71,28 @@ def get_config(name, trained=False):
     return cfg
 
 
-def _http_path_manager():
+class _FileURLHandler(HTTPURLHandler):
+    """iopath's URL cache for ``file://`` URLs (its downloader is urllib's, which opens them too), so that a
+    checkpoint on a mounted file system is copied once and verified like a download, never modified."""
+
+    def _get_supported_prefixes(self):
+        return ["file://"]
+
+
+_CACHED_SCHEMES = ("http", "https", "file")
+
+
+def _url_path_manager():
     manager = _PathManager()
     manager.register_handler(HTTPURLHandler())
+    manager.register_handler(_FileURLHandler())
     return manager
 
 
 def _fetch(location):
-    """Local path of ``location`` (repository path, file:// or http(s) URL; URLs through the cache)."""
-    scheme = urlparse(location).scheme
-    if scheme in ("http", "https"):
-        return _http_path_manager().get_local_path(location, cache_dir=cache_dir())
-    if scheme == "file":
-        return urlparse(location).path
+    """Local path of ``location`` (repository path, or a file:// or http(s) URL fetched into the cache)."""
+    if urlparse(location).scheme in _CACHED_SCHEMES:
+        return _url_path_manager().get_local_path(location, cache_dir=cache_dir())
     return _resolve(location)
 
 
@@ -89,7 +100,7 @@ def get_checkpoint(name):
     """A local, sha256-verified copy of the entry's checkpoint.
 
     Raises when the entry is untrained, the file cannot be found or fetched, or its hash differs (a
-    downloaded copy that fails is deleted so that the next call downloads it again).
+    cached copy that fails is deleted so that the next call fetches it again).
     """
     entry = get_entry(name)
     if entry.get("status") != "trained" or not entry.get("checkpoint"):
@@ -104,12 +115,12 @@ def get_checkpoint(name):
         raise FileNotFoundError(f"Model zoo entry {name!r}: checkpoint {location} not found ({local})")
     actual = sha256_of(local)
     if actual != entry["sha256"]:
-        downloaded = urlparse(location).scheme in ("http", "https")
-        if downloaded:
+        cached = urlparse(location).scheme in _CACHED_SCHEMES
+        if cached:
             os.remove(local)
         raise ZooChecksumError(
             f"Model zoo entry {name!r}: checkpoint {location} has sha256 {actual}, the manifest expects "
-            f"{entry['sha256']}" + (" (the downloaded copy was deleted)" if downloaded else "")
+            f"{entry['sha256']}" + (" (the cached copy was deleted)" if cached else "")
         )
     return local
 

@@ -10,7 +10,8 @@ standalone famo.py defaults to 0.01).
 The authors' example evaluates L(t) again on the same batch after the step (one extra forward); detectron2's
 step has one forward, so the next batch's losses stand in for it. Losses are taken relative to a minimum of 0 (+1e-8).
 Under data parallelism the losses in δ are averaged over processes, so every process moves ξ alike. ξ is a
-buffer (saved in checkpoints), not trained by the main optimizer; Adam's moments are not saved.
+buffer, not trained by the main optimizer; ξ, the previous losses and the Adam state of ξ (step count and
+moments) are all buffers, so a checkpoint holds them and a resumed run takes the step the uninterrupted run would.
 """
 import torch
 
@@ -30,7 +31,10 @@ class FAMOAggregator(PathAggregator):
         self.register_buffer("task_logits", torch.zeros(K))
         self.register_buffer("previous_losses", torch.full((K,), float("nan")))
         self.register_buffer("last_weights", torch.full((K,), 1.0 / K), persistent=False)
-        self._logit_optimizer = None
+        # torch.optim.Adam's state of task_logits (its state_dict layout), kept as buffers so checkpoints hold it.
+        self.register_buffer("logit_adam_step", torch.zeros(()))
+        self.register_buffer("logit_adam_exp_avg", torch.zeros(K))
+        self.register_buffer("logit_adam_exp_avg_sq", torch.zeros(K))
 
     def weights(self):
         return self.last_weights
@@ -38,14 +42,19 @@ class FAMOAggregator(PathAggregator):
     def _update_logits(self, losses):
         delta = torch.log(self.previous_losses + EPS) - torch.log(losses + EPS)
         z = torch.softmax(self.task_logits, dim=0)
-        optimizer = self._logit_optimizer
-        if optimizer is None or optimizer.param_groups[0]["params"][0] is not self.task_logits:
-            # (Re)created when the buffer was replaced, e.g. by .to(device).
-            optimizer = self._logit_optimizer = torch.optim.Adam(
-                [self.task_logits], lr=self.lr, weight_decay=self.weight_decay)
-        self.task_logits.grad = z * (delta - z @ delta)
+        logits = self.task_logits
+        optimizer = torch.optim.Adam([logits], lr=self.lr, weight_decay=self.weight_decay)
+        # Adam resumes from the buffers (step 0 with zero moments is its fresh start); it counts steps on the CPU.
+        state = {"step": self.logit_adam_step.detach().cpu().clone(),
+                 "exp_avg": self.logit_adam_exp_avg.clone(), "exp_avg_sq": self.logit_adam_exp_avg_sq.clone()}
+        optimizer.load_state_dict({"state": {0: state}, "param_groups": optimizer.state_dict()["param_groups"]})
+        logits.grad = z * (delta - z @ delta)
         optimizer.step()
-        self.task_logits.grad = None
+        logits.grad = None
+        state = optimizer.state[logits]
+        self.logit_adam_step.copy_(state["step"])
+        self.logit_adam_exp_avg.copy_(state["exp_avg"])
+        self.logit_adam_exp_avg_sq.copy_(state["exp_avg_sq"])
 
     def forward(self, losses):
         path_losses = self.check_losses(losses)

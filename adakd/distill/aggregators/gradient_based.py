@@ -47,11 +47,15 @@ class GradientAggregator(PathAggregator):
     def weights_from_gram(self, gram, path_losses):
         raise NotImplementedError
 
-    def path_gram(self, path_losses, representation=None):
+    def path_gram(self, losses, representation=None):
+        """The Gram matrix of the path gradients; ``losses``: {path: loss} as given to ``forward``."""
         if self.representation is not None and representation is None:
             raise ValueError(f"{type(self).__name__} works at the representation {self.representation}, but was "
                              "given no recorded representation (run it through a Distiller)")
-        return self.gradients.gram(list(path_losses), representation if self.representation else None,
+        # Each path's own loss tensor, not a row of ``check_losses``' stacked tensor: the backward of a row goes
+        # through the stack and carries zeros back through every other path's graph.
+        separate = [losses[name].reshape(()) for name in self.path_names]
+        return self.gradients.gram(separate, representation if self.representation else None,
                                    names=self.path_names)
 
     def weights(self):
@@ -60,7 +64,7 @@ class GradientAggregator(PathAggregator):
     def forward(self, losses, representation=None):
         path_losses = self.check_losses(losses)
         if self.training and torch.is_grad_enabled():
-            gram = self.path_gram(path_losses, representation)
+            gram = self.path_gram(losses, representation)
             weights = self.weights_from_gram(gram, path_losses.detach().double())
             self.last_weights = weights.to(self.last_weights)
         return self.weighted_terms(path_losses, self.last_weights.to(path_losses).detach())

@@ -39,7 +39,7 @@ class GradNormAggregator(GradientAggregator):
         terms = self.weighted_terms(path_losses, weights.detach())
         if not (self.training and torch.is_grad_enabled()):
             return terms
-        gram = self.path_gram(path_losses, representation)
+        gram = self.path_gram(losses, representation)
         grad_norms = gram.diagonal().clamp(min=0).sqrt().to(weights)
         current = average_over_processes(path_losses.detach().double().clone())
         if torch.isnan(self.initial_losses).any():

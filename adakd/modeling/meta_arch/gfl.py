@@ -175,8 +175,11 @@ class GFL(DenseDetector):
         strides = cat([torch.full((len(a),), float(s), device=self.device) for a, s in zip(anchors, self._strides())])
         all_anchors = Boxes.cat(anchors).tensor
         logits, edge_logits = self._flatten(predictions)
-        matched = torch.stack([self.atss_assign(anchors, gt) for gt in gt_instances])  # (N, R)
-        return self.losses(all_anchors, strides, logits, edge_logits, matched, gt_instances)
+        # Assignment and losses in float32 also under mixed precision (train.amp), whose head outputs are
+        # float16 / bfloat16.
+        with torch.autocast(self.device.type, enabled=False):
+            matched = torch.stack([self.atss_assign(anchors, gt) for gt in gt_instances])  # (N, R)
+            return self.losses(all_anchors, strides, logits.float(), edge_logits.float(), matched, gt_instances)
 
     def losses(self, anchors, strides, logits, edge_logits, matched, gt_instances):
         positive = matched >= 0
