@@ -11,6 +11,7 @@ import sys
 import threading
 
 import cv2
+import numpy as np
 import pytest
 import torch
 from detectron2.config import instantiate
@@ -295,6 +296,27 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
     first = read_image(str(tmp_path / (os.path.splitext(os.path.basename(images[0]))[0] + ".png")), format="RGB")
     assert (grid[:, :512] == first).all()
     assert out[-1] == f"2 drawings side by side -> {tmp_path / 'grid.png'}"
+
+
+def test_demo_refuses_missing_or_incomplete_weights_naming_the_file(tmp_path):
+    """A missing checkpoint, or one that leaves the model's parameters at their random values (a distillation
+    run's weights in the student config), is one error line naming the file, before anything is drawn."""
+    image = str(tmp_path / "image.png")
+    cv2.imwrite(image, np.zeros((32, 32, 3), np.uint8))
+    weights = torch.load(model_zoo.get_checkpoint("shapes_gfl_r18_student"), weights_only=False)["model"]
+    distilled = str(tmp_path / "distilled.pth")
+    torch.save({"model": {f"student.{k}": v for k, v in weights.items()}}, distilled)
+    parameters = [k for k in weights if not k.endswith("num_batches_tracked")]  # detectron2 skips these counters
+    missing = str(tmp_path / "nowhere.pth")
+    config = os.path.join("projects", "AdaptiveKD", "configs", "shapes_student.py")
+    for path, message in [(missing, f"error: Checkpoint {missing} not found"),
+                          (distilled, f"error: {distilled} leaves {len(parameters)} parameters of GFL missing")]:
+        result = subprocess.run([sys.executable, "tools/demo.py", "--config-file", config, "--weights", path,
+                                 "--input", image, "--output", str(tmp_path / "out")],
+                                cwd=ROOT, capture_output=True, text=True)
+        last = result.stderr.strip().splitlines()[-1]
+        assert result.returncode != 0 and "Traceback" not in result.stderr and last.startswith(message), result.stderr
+        assert not os.path.exists(tmp_path / "out")
 
 
 def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):

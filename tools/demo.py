@@ -18,7 +18,6 @@ import os
 import time
 
 import torch
-from detectron2.checkpoint import DetectionCheckpointer
 from detectron2.config import LazyConfig, instantiate
 from detectron2.data import MetadataCatalog
 from detectron2.data import transforms as T
@@ -26,6 +25,8 @@ from detectron2.data.detection_utils import read_image
 from detectron2.utils.visualizer import Visualizer
 
 from adakd import model_zoo
+from adakd.checkpoint.atomic_checkpointer import AtomicCheckpointer, CheckpointLoadError
+from adakd.engine.lazy_train import MissingWeightsError, check_no_missing_weights
 from adakd.utils.atomic_write import atomic_open
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
@@ -48,9 +49,12 @@ def list_images(inputs):
 class Predictor:
     """The config's test-time preprocessing and model, on one image at a time (as DefaultPredictor)."""
 
-    def __init__(self, cfg, weights, device):
+    def __init__(self, cfg, weights, device, allow_missing=False):
         self.model = instantiate(cfg.model).to(device).eval()
-        DetectionCheckpointer(self.model).load(weights)
+        checkpointer = AtomicCheckpointer(self.model)
+        checkpointer.load(weights)
+        if not allow_missing:  # parameters left at their random initialisation would draw noise
+            check_no_missing_weights(checkpointer.incompatible_keys, type(self.model).__name__, weights)
         mapper = cfg.dataloader.test.mapper
         self.input_format = mapper.image_format
         self.augmentations = T.AugmentationList([instantiate(a) for a in mapper.augmentations])
@@ -97,6 +101,8 @@ def main():
     parser.add_argument("--output", required=True, help="folder for the visualised PNGs")
     parser.add_argument("--confidence-threshold", type=float, default=0.3)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--allow-missing-weights", action="store_true",
+                        help="draw even if the weights leave model parameters missing (at their initial values)")
     parser.add_argument("--max-images", type=int, default=None, help="only the first N images")
     parser.add_argument("--grid", help="also write every drawing in one picture (.png, or .jpg to keep it small)")
     parser.add_argument("--grid-columns", type=int, default=4)
@@ -114,7 +120,10 @@ def main():
         if not args.weights:
             parser.error("--config-file needs --weights")
         cfg, weights = LazyConfig.load(args.config_file), args.weights
-    predictor = Predictor(cfg, weights, args.device)
+    try:
+        predictor = Predictor(cfg, weights, args.device, args.allow_missing_weights)
+    except (CheckpointLoadError, MissingWeightsError) as e:  # the message names the file: no traceback
+        raise SystemExit(f"error: {e}")
     metadata = MetadataCatalog.get(cfg.dataloader.test.dataset.names)
     os.makedirs(args.output, exist_ok=True)
 
