@@ -151,25 +151,18 @@ def test_unknown_and_untrained_entries_are_clear_errors(zoo):
         model_zoo.get_checkpoint("untrained_entry")
 
 
-def test_http_404_names_the_entry_and_the_url_and_caches_nothing(zoo, tmp_path):
+@pytest.mark.parametrize("failure", ["http_404", "refused_connection"])
+def test_unfetchable_url_names_the_entry_and_the_url_and_caches_nothing(zoo, tmp_path, failure):
     server, entry, payload = zoo
-    url = f"{server.url}/moved/ckpt.pth"
+    if failure == "http_404":
+        url, reason = f"{server.url}/moved/ckpt.pth", r"HTTP Error 404: Not Found"
+    else:  # a port nothing listens on
+        url, reason = f"http://127.0.0.1:{_closed_port()}/ckpt.pth", r"<urlopen error \[Errno \d+\] Connection refused>"
     _point_entry_at(url)
-    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(url)}: "
-                                    r"HTTP Error 404: Not Found")
-    assert server.requests == ["/moved/ckpt.pth"] and _kept_in_cache(tmp_path) == []
-    _point_entry_at(entry["checkpoint"])
-    assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload
-
-
-def test_refused_connection_names_the_entry_and_the_url_and_caches_nothing(zoo, tmp_path):
-    server, entry, payload = zoo
-    url = f"http://127.0.0.1:{_closed_port()}/ckpt.pth"
-    _point_entry_at(url)
-    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(url)}: "
-                                    r"<urlopen error \[Errno \d+\] Connection refused>")
+    _fetch_error(FileNotFoundError, rf"Model zoo entry 'served_entry': could not fetch {re.escape(url)}: " + reason)
+    assert server.requests == (["/moved/ckpt.pth"] if failure == "http_404" else [])
     assert _kept_in_cache(tmp_path) == []
-    _point_entry_at(entry["checkpoint"])
+    _point_entry_at(entry["checkpoint"])  # the entry back on the server: fetched and verified as usual
     assert open(model_zoo.get_checkpoint("served_entry"), "rb").read() == payload
 
 
