@@ -25,8 +25,8 @@ from detectron2.data.detection_utils import read_image
 from detectron2.utils.visualizer import Visualizer
 
 from adakd import model_zoo
-from adakd.checkpoint.atomic_checkpointer import AtomicCheckpointer, CheckpointLoadError
-from adakd.engine.lazy_train import MissingWeightsError, check_no_missing_weights
+from adakd.checkpoint.atomic_checkpointer import CheckpointLoadError
+from adakd.engine.lazy_train import MissingWeightsError, load_inference_weights
 from adakd.utils.atomic_write import atomic_open
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
@@ -51,10 +51,7 @@ class Predictor:
 
     def __init__(self, cfg, weights, device, allow_missing=False):
         self.model = instantiate(cfg.model).to(device).eval()
-        checkpointer = AtomicCheckpointer(self.model)
-        checkpointer.load(weights)
-        if not allow_missing:  # parameters left at their random initialisation would draw noise
-            check_no_missing_weights(checkpointer.incompatible_keys, type(self.model).__name__, weights)
+        load_inference_weights(self.model, weights, allow_missing)  # missing parameters would draw noise
         mapper = cfg.dataloader.test.mapper
         self.input_format = mapper.image_format
         self.augmentations = T.AugmentationList([instantiate(a) for a in mapper.augmentations])

@@ -170,13 +170,19 @@ def check_no_missing_weights(incompatible, model_name, checkpoint, shown=10):
     )
 
 
+def load_inference_weights(model, checkpoint, allow_missing=False):
+    """Loads ``checkpoint`` into ``model`` to evaluate or run it; unless ``allow_missing``, weights that leave
+    model parameters missing (at their random initialisation) raise MissingWeightsError naming them."""
+    checkpointer = AtomicCheckpointer(model)
+    checkpointer.load(checkpoint)
+    if not allow_missing:
+        check_no_missing_weights(checkpointer.incompatible_keys, type(checkpointer._bare_model()).__name__,
+                                 checkpoint)
+
+
 def do_eval_only(cfg, allow_missing=False):
     model = instantiate(cfg.model)
     model.to(cfg.train.device)
     model = wrap_ddp(cfg, model)
-    checkpointer = AtomicCheckpointer(model)
-    checkpointer.load(cfg.train.init_checkpoint)
-    if not allow_missing:
-        check_no_missing_weights(checkpointer.incompatible_keys, type(checkpointer._bare_model()).__name__,
-                                 cfg.train.init_checkpoint)
+    load_inference_weights(model, cfg.train.init_checkpoint, allow_missing)
     return do_test(cfg, model)
