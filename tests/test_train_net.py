@@ -222,3 +222,28 @@ def test_checkpointer_names_missing_unknown_and_unreadable_checkpoints_then_load
     checkpointer.load(str(whole))  # the failures above leave the checkpointer usable
     assert torch.equal(model.weight.detach(), torch.full((1, 2), 3.0))
     assert torch.equal(model.bias.detach(), torch.ones(1))
+
+
+@pytest.mark.parametrize("case", ["missing", "not_the_teacher"])
+def test_training_with_unusable_teacher_weights_names_them(tiny_shapes, tmp_path, case):
+    from .cli_runs import environment, run, train_command
+
+    if case == "missing":
+        weights, expected = tmp_path / "teacher.pth", f"Error: Teacher weights '{tmp_path / 'teacher.pth'}' not found"
+    else:  # a readable checkpoint of some other model
+        weights = tmp_path / "other_model.pth"
+        torch.save({"model": {"weight": torch.ones(1, 2)}}, weights)
+        expected = f"Error: Teacher weights '{weights}' do not match the teacher model: "
+    command = train_command(tmp_path, 0) + [f"model.teacher_weights={weights}"]
+    assert error_line(run(command, environment(tiny_shapes), check=False)).startswith(expected)
+    assert not [f for f in os.listdir(tmp_path) if f.startswith("model_")]  # no step ran, nothing was saved
+
+
+def test_training_on_a_dataset_that_is_not_there_names_its_file(tmp_path):
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools/lazyconfig_train_net.py"), "--config-file", STUDENT,
+         "dataloader.train.dataset.names=coco_2017_train", "train.device=cpu", f"train.output_dir={tmp_path}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        env={**os.environ, "DETECTRON2_DATASETS": str(tmp_path / "datasets"), "OMP_NUM_THREADS": "1"})
+    missing = tmp_path / "datasets" / "coco" / "annotations" / "instances_train2017.json"
+    assert error_line(result) == f"Error: [Errno 2] No such file or directory: '{missing}'"

@@ -96,6 +96,31 @@ def test_amp_from_the_config_trains_in_bfloat16_on_the_cpu(tiny_shapes, tmp_path
     assert losses[0] == pytest.approx(float32_loss, rel=3e-2) and losses[0] != float32_loss
 
 
+def test_amp_distillation_paths_agree_with_float32(tiny_shapes, tmp_path):
+    # shapes_adaptive.py (shipped teacher, Feats_P + the LD box path on the heads' bfloat16 outputs) under CPU
+    # autocast: the first step's path losses equal the float32 run's to bfloat16's precision, not exactly (so
+    # autocast was on), and stay finite; the z of Eq. 5 stay float32.
+    adaptive = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_adaptive.py")
+    first = {}
+    for amp in (True, False):
+        cfg = apply_checked_overrides(LazyConfig.load(adaptive), [
+            "dataloader.train.dataset.names=tiny_shapes_train", "dataloader.test.dataset.names=tiny_shapes_val",
+            "dataloader.train.num_workers=0", "dataloader.train.total_batch_size=2", "train.device=cpu",
+            f"train.output_dir={tmp_path / f'amp_{amp}'}", f"train.amp.enabled={amp}", "train.max_iter=2",
+            "train.log_period=1", "train.seed=0",
+        ])
+        del cfg.dataloader.evaluator
+        seed_all_rng(0)
+        model = do_train(cfg)
+        records = [r for r in metrics(cfg.train.output_dir) if "distill/box/loss" in r]
+        assert len(records) == 2 and all(math.isfinite(r[k]) for r in records for k in r)
+        assert {p.dtype for p in model.parameters()} == {torch.float32}
+        first[amp] = records[0]
+    for key in ("distill/box/loss", "distill/feats_p/loss", "loss_qfl"):
+        print(f"{key}: bfloat16 autocast {first[True][key]:.6f}, float32 {first[False][key]:.6f}")
+        assert first[True][key] == pytest.approx(first[False][key], rel=5e-2) and first[True][key] != first[False][key]
+
+
 # --------------------------------------------------------------------------------------------- grad clipping
 def test_gradient_clipping_from_the_config_bounds_the_sgd_update(tiny_shapes, tmp_path):
     # Plain SGD (no momentum, no weight decay, constant lr) from the same weights on the same batch moves θ by

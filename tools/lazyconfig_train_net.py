@@ -8,7 +8,8 @@
 
 A distillation run also writes ``<checkpoint>_student.pth`` (the student alone) next to each checkpoint: evaluate
 it with the student's config. ``--eval-only`` refuses weights that leave model parameters missing unless
-``--allow-missing-weights`` is given. Weights that cannot be found, fetched or read are a one-line error naming them.
+``--allow-missing-weights`` is given. Weights (``train.init_checkpoint``, a distillation teacher's ``model.teacher_weights``) that cannot be found,
+fetched or read, and a dataset folder or annotation file that does not exist, are a one-line error naming them.
 Overrides are ``key=value``; a key the config does not have is an error (``+key=value`` adds one).
 Without a GPU the job runs on the CPU, and several processes (``--num-gpus N``) use the gloo backend.
 """
@@ -47,7 +48,7 @@ def main(args):
         if args.eval_only:
             return do_eval_only(cfg, allow_missing=args.allow_missing_weights)
         do_train(cfg, resume=args.resume)
-    except (MissingWeightsError, CheckpointLoadError) as e:  # the file's name says it all: no traceback
+    except (MissingWeightsError, CheckpointLoadError, FileNotFoundError) as e:  # the message names the file
         raise SystemExit(f"Error: {e}")
 
 
