@@ -8,8 +8,9 @@
 
 A distillation run also writes ``<checkpoint>_student.pth`` (the student alone) next to each checkpoint: evaluate
 it with the student's config. ``--eval-only`` refuses weights that leave model parameters missing unless
-``--allow-missing-weights`` is given. Weights (``train.init_checkpoint``, a distillation teacher's ``model.teacher_weights``) that cannot be found,
-fetched or read, and a dataset folder or annotation file that does not exist, are a one-line error naming them.
+``--allow-missing-weights`` is given. Weights (``train.init_checkpoint``, a distillation teacher's
+``model.teacher_weights``) that cannot be found, fetched or read, and a dataset folder or annotation file that
+does not exist, are a one-line error naming them.
 Overrides are ``key=value``; a key the config does not have is an error (``+key=value`` adds one).
 Without a GPU the job runs on the CPU, and several processes (``--num-gpus N``) use the gloo backend.
 """

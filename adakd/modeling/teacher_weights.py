@@ -27,7 +27,8 @@ def load_teacher_weights(teacher, weights):
     try:
         checkpoint = torch.load(local, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise CheckpointLoadError(f"Teacher weights {weights!r} are unreadable (corrupt or not a torch file): {e}") from e
+        raise CheckpointLoadError(
+            f"Teacher weights {weights!r} are unreadable (corrupt or not a torch file): {e}") from e
     state = checkpoint.get("model", checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointLoadError(f"Teacher weights {weights!r} hold no state dict of tensors")
