@@ -22,9 +22,9 @@ STUDENT = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_student.py")
 TEACHER = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_teacher.py")
 
 
-def run_tool(*args):
+def run_tool(*args, env=None):
     return subprocess.run([sys.executable, os.path.join(ROOT, "tools/lazyconfig_train_net.py"), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+                          capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
 
 
 def error_line(result):
@@ -240,10 +240,8 @@ def test_training_with_unusable_teacher_weights_names_them(tiny_shapes, tmp_path
 
 
 def test_training_on_a_dataset_that_is_not_there_names_its_file(tmp_path):
-    result = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tools/lazyconfig_train_net.py"), "--config-file", STUDENT,
-         "dataloader.train.dataset.names=coco_2017_train", "train.device=cpu", f"train.output_dir={tmp_path}"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
-        env={**os.environ, "DETECTRON2_DATASETS": str(tmp_path / "datasets"), "OMP_NUM_THREADS": "1"})
+    result = run_tool("--config-file", STUDENT, "dataloader.train.dataset.names=coco_2017_train", "train.device=cpu",
+                      f"train.output_dir={tmp_path}",
+                      env={**os.environ, "DETECTRON2_DATASETS": str(tmp_path / "datasets"), "OMP_NUM_THREADS": "1"})
     missing = tmp_path / "datasets" / "coco" / "annotations" / "instances_train2017.json"
     assert error_line(result) == f"Error: [Errno 2] No such file or directory: '{missing}'"

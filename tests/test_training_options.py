@@ -25,9 +25,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUDENT = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_student.py")
 
 
-def student_cfg(output_dir, *overrides, evaluate=False):
-    """shapes_student.py on the tiny shapes set, batch 2, CPU, with ``overrides`` given as on the command line."""
-    cfg = apply_checked_overrides(LazyConfig.load(STUDENT), [
+def student_cfg(output_dir, *overrides, evaluate=False, config=STUDENT):
+    """``config`` (default shapes_student.py) on the tiny shapes set, batch 2, CPU, with ``overrides`` given as on
+    the command line."""
+    cfg = apply_checked_overrides(LazyConfig.load(config), [
         "dataloader.train.dataset.names=tiny_shapes_train", "dataloader.test.dataset.names=tiny_shapes_val",
         "dataloader.train.num_workers=0", "dataloader.test.num_workers=0", "dataloader.train.total_batch_size=2",
         "train.device=cpu", f"train.output_dir={output_dir}", *overrides,
@@ -103,13 +104,8 @@ def test_amp_distillation_paths_agree_with_float32(tiny_shapes, tmp_path):
     adaptive = os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_adaptive.py")
     first = {}
     for amp in (True, False):
-        cfg = apply_checked_overrides(LazyConfig.load(adaptive), [
-            "dataloader.train.dataset.names=tiny_shapes_train", "dataloader.test.dataset.names=tiny_shapes_val",
-            "dataloader.train.num_workers=0", "dataloader.train.total_batch_size=2", "train.device=cpu",
-            f"train.output_dir={tmp_path / f'amp_{amp}'}", f"train.amp.enabled={amp}", "train.max_iter=2",
-            "train.log_period=1", "train.seed=0",
-        ])
-        del cfg.dataloader.evaluator
+        cfg = student_cfg(tmp_path / f"amp_{amp}", f"train.amp.enabled={amp}", "train.max_iter=2",
+                          "train.log_period=1", "train.seed=0", config=adaptive)
         seed_all_rng(0)
         model = do_train(cfg)
         records = [r for r in metrics(cfg.train.output_dir) if "distill/box/loss" in r]
