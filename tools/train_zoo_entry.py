@@ -9,6 +9,8 @@ checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README'
     python tools/train_zoo_entry.py shapes_cls_r34_teacher           # classification: teacher, then
     python tools/train_zoo_entry.py shapes_cls_r18_student           # student and adaptive (both are also
     python tools/train_zoo_entry.py shapes_cls_r18_adaptive          # measured against the shipped teacher)
+    python tools/train_zoo_entry.py shapes_pretrain_r18              # ImageNet stand-in backbones (~9 and
+    python tools/train_zoo_entry.py shapes_pretrain_r101             # ~40 min)
     python tools/train_zoo_entry.py NAME --skip-train                # export + evaluate output/zoo/NAME
     python tools/train_zoo_entry.py NAME --reevaluate                # only re-measure the shipped file
 
@@ -27,7 +29,7 @@ from adakd.benchmarks import get_task
 from adakd.checkpoint.atomic_checkpointer import student_checkpoint_path
 from adakd.model_zoo.readme_table import replace_table
 from adakd.utils.atomic_write import atomic_open, atomic_write_json
-from adakd.utils.export import export_weights, learned_path_weights, sha256_of
+from adakd.utils.export import export_pretrained_backbone, export_weights, learned_path_weights, sha256_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = "projects/AdaptiveKD/configs"
@@ -35,6 +37,11 @@ MANIFEST = "model_zoo/manifest.json"
 
 # name: (task, dataset, training config, plain config that evaluates the exported weights, teacher entry)
 RECIPES = {
+    # ImageNet stand-in backbones: the classifier's weights under the ResNet's names, with matching heuristics.
+    "shapes_pretrain_r18": ("pretraining", "shapes_pretrain", "shapes_pretrain_r18.py", "shapes_pretrain_r18.py", None),
+    "shapes_pretrain_r101": (
+        "pretraining", "shapes_pretrain", "shapes_pretrain_r101.py", "shapes_pretrain_r101.py", None
+    ),
     "shapes_gfl_r101_teacher": ("detection", "shapes", "shapes_teacher.py", "shapes_teacher.py", None),
     "shapes_gfl_r18_student": ("detection", "shapes", "shapes_student.py", "shapes_student.py", None),
     "shapes_gfl_r18_adaptive": (
@@ -60,6 +67,7 @@ TASK_METRICS = {
     "detection": ("bbox", ["AP", "AP50"]),
     "semantic_segmentation": ("sem_seg", ["mIoU", "mACC"]),
     "classification": ("classification", ["top1_err"]),
+    "pretraining": ("classification", ["top1_err"]),
 }
 # Students are also measured against the shipped teacher: top-1 agreement error (Stanton et al. 2021); the
 # overrides (and the teacher's entry name) are the benchmark's, so that both measure the same way.
@@ -143,7 +151,9 @@ def main():
         # A distillation run's student alone: the file its checkpointer wrote next to model_final.pth (runs
         # older than that file: the "student." weights of model_final.pth, the same tensors).
         student = student_checkpoint_path(final)
-        if distillation and os.path.exists(student):
+        if task == "pretraining":
+            sha256, size = export_pretrained_backbone(final, os.path.join(ROOT, checkpoint))
+        elif distillation and os.path.exists(student):
             sha256, size = export_weights(student, os.path.join(ROOT, checkpoint))
         else:
             sha256, size = export_weights(final, os.path.join(ROOT, checkpoint), prefix="student." if distillation else "")

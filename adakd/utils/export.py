@@ -37,6 +37,31 @@ def export_weights(src, dst, half=True, prefix=""):
     return sha256_of(dst), os.path.getsize(dst)
 
 
+def export_pretrained_backbone(src, dst, backbone_prefix="backbone.", head_prefix="head."):
+    """Writes the backbone of an image classifier's training checkpoint ``src`` as detectron2 ships its ImageNet
+    backbones: fp16 weights under the ResNet's own names (``stem.conv1.weight``, ``res2.0.conv1.weight``, ...)
+    with ``matching_heuristics``, so that detectron2's checkpointer finds them by suffix in any model built on
+    that ResNet (``backbone.bottom_up.res2.0.conv1.weight``). The classifier's layers stay in the file under
+    their own names (``linear.weight``: detectors report them unused, as ``fc1000`` of detectron2's
+    ``R-50.pkl``), so the file still evaluates as the classifier. Returns (sha256, size in bytes) of ``dst``.
+    """
+    checkpoint = torch.load(src, map_location="cpu", weights_only=True)
+    state = checkpoint.get("model", checkpoint)
+    renamed = {}
+    for key, value in state.items():
+        for prefix in (backbone_prefix, head_prefix):
+            if key.startswith(prefix):
+                renamed[key[len(prefix):]] = value.half() if value.is_floating_point() else value
+                break
+        else:
+            raise KeyError(f"{src}: {key!r} is neither under {backbone_prefix!r} nor under {head_prefix!r}")
+    if not any(k.startswith("res") for k in renamed):
+        raise KeyError(f"{src} holds no ResNet stage (res2..res5) under {backbone_prefix!r}")
+    with atomic_open(dst, "wb") as f:
+        torch.save({"model": renamed, "__author__": "adakd", "matching_heuristics": True}, f)
+    return sha256_of(dst), os.path.getsize(dst)
+
+
 def learned_path_weights(src, path_names):
     """The adaptive aggregator's final path weights v = e^-z in the training checkpoint ``src``, by path.
 

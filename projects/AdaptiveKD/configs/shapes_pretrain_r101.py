@@ -1,0 +1,13 @@
+"""ImageNet stand-in pretraining of the shapes teachers' backbone: the 3/8-width ResNet-101 of
+shapes_teacher.py on shapes_pretrain, with the student's recipe (shapes_pretrain_r18.py).
+
+Trained once by ``python tools/train_zoo_entry.py shapes_pretrain_r101``; loaded by
+``train.init_checkpoint = "zoo://shapes_pretrain_r101"``.
+"""
+from .shapes_pretrain_r18 import dataloader, lr_multiplier, model, optimizer, train
+
+model.backbone.stages.depth = 101
+model.backbone.stages.width = 24
+model.backbone.stem.out_channels = 24
+model.head.in_channels = 768
+train.output_dir = "./output/shapes_pretrain_r101"
