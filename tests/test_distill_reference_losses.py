@@ -107,6 +107,23 @@ def test_ld_is_17_times_smaller_than_a_bin_sum():
     assert float(LocalizationDistillationLoss()(student, teacher)) == pytest.approx(bin_sum / 17, rel=1e-5)
 
 
+def test_ld_reference_images_weigh_a_batch_as_the_reference_weighed_its_two_images():
+    # Two images (dense edge logits of one level), one positive each; then the same two images four times.
+    student, teacher = _randn(2, 4 * 5, 3, 3, seed=3), _randn(2, 4 * 5, 3, 3, seed=4)
+    positive = torch.zeros(2, 3, 3)
+    positive[0, 1, 1] = positive[1, 2, 0] = 1
+    plain, normalised = LocalizationDistillationLoss(), LocalizationDistillationLoss(reference_images=2)
+    two = float(plain(student, teacher, positive=positive))
+    assert float(normalised(student, teacher, positive=positive)) == pytest.approx(two, rel=1e-6)
+    eight = [t.repeat(4, 1, 1, 1) for t in (student, teacher)] + [positive.repeat(4, 1, 1)]
+    assert float(plain(*eight[:2], positive=eight[2])) == pytest.approx(4 * two, rel=1e-6)  # the reference's sum
+    assert float(normalised(*eight[:2], positive=eight[2])) == pytest.approx(two, rel=1e-6)
+    with pytest.raises(ValueError, match=r"reference_images needs dense .* got \(3, 4, 5\)"):
+        normalised(torch.zeros(3, 4, 5), torch.zeros(3, 4, 5))
+    with pytest.raises(ValueError, match="reference_images must be positive"):
+        LocalizationDistillationLoss(reference_images=0)
+
+
 def test_ld_bad_score_shape_names_the_culprit():
     with pytest.raises(ValueError, match=r"LocalizationDistillationLoss: score_logits"):
         LocalizationDistillationLoss()(torch.zeros(1, 8, 2, 2), torch.zeros(1, 8, 2, 2),

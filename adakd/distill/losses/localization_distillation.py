@@ -25,21 +25,34 @@ class LocalizationDistillationLoss(nn.Module):
 
     Being a plain sum, the terms of several FPN levels add up to the reference's sum over all levels.
 
+    The sum grows with the number of images one process holds, so a loss weight means what it meant for the
+    reference only at the reference's images per process (2 per GPU in mmdetection's LD configs).
+    ``reference_images`` (dense inputs only) scales the sum by ``reference_images / N`` for a batch of N
+    images: with 8 images per process and ``reference_images=2`` the authors' weight 0.25 weighs the
+    positives of two images' worth, as it did there. ``None`` keeps the reference's plain sum.
+
     Inputs: dense head outputs (N, 4*n_bins, H, W) with ``positive`` (N, H, W) in {0, 1} and ``score_logits``
     the student's classification logits (N, K, H, W) of the same level; or edge logits (M, 4, n_bins) /
     (M*4, n_bins) with ``positive`` (M,) and ``score_logits`` (M, K). ``positive=None`` counts every
     location; ``score_logits=None`` weights each by 1. With no positive the loss is a zero tied to ``student``.
     """
 
-    def __init__(self, temperature=10.0):
+    def __init__(self, temperature=10.0, reference_images=None):
         super().__init__()
         if temperature <= 0:
             raise ValueError(f"LocalizationDistillationLoss: temperature must be positive, got {temperature}")
+        if reference_images is not None and reference_images <= 0:
+            raise ValueError(f"LocalizationDistillationLoss: reference_images must be positive, got {reference_images}")
         self.temperature = float(temperature)
+        self.reference_images = reference_images
 
     def forward(self, student, teacher, positive=None, score_logits=None):
         require_ndim(self, student, (2, 3, 4), "student edge logits")
         require_same_shape(self, student, teacher)
+        require(self.reference_images is None or student.dim() == 4, self,
+                f"reference_images needs dense (N, 4*n_bins, H, W) inputs to count the images, got "
+                f"{tuple(student.shape)}")
+        scale = 1.0 if self.reference_images is None else self.reference_images / student.shape[0]
         if student.dim() == 4:
             require(student.shape[1] % 4 == 0, self, f"dense edge logits need 4*n_bins channels, got {tuple(student.shape)}")
             n, c, h, w = student.shape
@@ -73,4 +86,4 @@ class LocalizationDistillationLoss(nn.Module):
         log_p = F.log_softmax(teacher / self.temperature, dim=-1)
         per_edge = (log_p.exp() * (log_p - log_q)).mean(dim=-1) * self.temperature**2  # (M, 4)
         # Weight, not index: zero-weight locations drop out with no host sync and the zero stays connected.
-        return (weight[:, None] * per_edge).sum() / 4.0
+        return (weight[:, None] * per_edge).sum() * (scale / 4.0)
