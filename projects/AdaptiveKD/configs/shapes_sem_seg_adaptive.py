@@ -5,7 +5,7 @@ from detectron2.config import LazyCall as L
 from adakd.distill import learned_weight_overrides
 from adakd.modeling.meta_arch import DistillSemanticFPN
 
-from .common.segmentation_paths import at, st
+from .common.shapes_segmentation_paths import at, st
 from .common.shapes_schedule import LEARNED_WEIGHT_LR
 from .shapes_sem_seg_student import dataloader, lr_multiplier, optimizer, train
 from .shapes_sem_seg_student import model as student

@@ -1,6 +1,6 @@
 """Table 4 on the embedded shapes benchmark, "Equal" AT + ST: v = [1, 1]."""
 from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
-from .common.segmentation_paths import at, st
+from .common.shapes_segmentation_paths import at, st
 
 model.paths = [at, st]
 model.aggregator = dict(method="equal")

@@ -2,7 +2,7 @@
 aggregator of the embedded shapes segmentation benchmark, AT + ST: the paths and recipe of
 shapes_sem_seg_adaptive.py, another way to weight them.
 """
-from .common.segmentation_paths import at, st
+from .common.shapes_segmentation_paths import at, st
 from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
 
 model.paths = [at, st]

@@ -2,7 +2,7 @@
 (Eq. 4).
 """
 from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
-from .common.segmentation_paths import at, st
+from .common.shapes_segmentation_paths import at, st
 
 model.paths = [at, st]
 model.aggregator = dict(method="multiobjective")

@@ -2,7 +2,7 @@
 tuned weight.
 """
 from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
-from .common.segmentation_paths import AT_WEIGHT, at
+from .common.shapes_segmentation_paths import AT_WEIGHT, at
 
 model.paths = [at]
 model.aggregator = dict(method="hand_tuned", init_weights={"at": AT_WEIGHT})

@@ -84,8 +84,9 @@ st_cls = L(DistillPath)(
 
 # The authors' own loss weights, the paper's hand-tuned baseline: feature KD at 1 (FBKDLoss's loss_weight in
 # mmrazor's configs/distill/mmdet/fbkd/fbkd_fpn_faster-rcnn_r101_faster-rcnn_r50_1x_coco.py; the terms' own
-# coefficients are the one-stage ones above); LD at 0.25 (for 2 images per process, see box_gfl) with T = 10 (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py, also in HikariTJU/LD;
-# that R101 -> R18 config has no VLR term); the teacher-bounded regression at ν = 0.5 (Chen et al., NeurIPS
+# coefficients are the one-stage ones above); LD at 0.25 (for 2 images per process, see box_gfl) with T = 10
+# (loss_ld of mmdetection configs/ld/ld_r18_gflv1_r101_fpn_coco_1x.py, also in HikariTJU/LD; that R101 -> R18
+# config has no VLR term); the teacher-bounded regression at ν = 0.5 (Chen et al., NeurIPS
 # 2017, §3.2, the weight of L_b in their L_reg).
 FEATS_WEIGHT = 1.0
 BOX_WEIGHT = 0.25
