@@ -14,11 +14,17 @@ for distillation, teacher; backward; optimizer step).
 Every distillation config gets its time also as a ratio to the first one given (e.g. multiobjective with
 MGDA-UB gradients / adaptive). ``--diagnostics-period N`` adds, for each distillation config, a row of the same
 config with ``model.diagnostics_period=N`` (the cost of the gradient diagnostics).
+
+``--breakdown`` then profiles each distillation config (torch.profiler, CPU time of the named ranges the
+library marks: ``adakd::teacher_forward``, ``adakd::path::<name>`` with its ``::adapter`` and ``::loss``,
+``adakd::non_local`` inside feature KD's loss, ``adakd::aggregator``) and prints what each part costs per step,
+next to the plain student's whole step; what is left is the backward of the paths and the larger optimizer step.
 """
 import argparse
 import os
 import statistics
 import time
+from collections import defaultdict
 
 import torch
 from detectron2.config import LazyConfig, instantiate
@@ -57,6 +63,30 @@ def time_steps(trainer, steps):
         return (time.perf_counter() - start) / steps
 
 
+def profile_ranges(trainer, steps):
+    """(profiled seconds per step, {named range: seconds per step}) of ``steps`` steps under torch.profiler."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profiler:
+        per_step = time_steps(trainer, steps)
+    totals = defaultdict(float)
+    for event in profiler.events():
+        if event.name.startswith("adakd::"):
+            totals[event.name] += event.cpu_time_total / 1e6 / steps
+    return per_step, dict(totals)
+
+
+def print_breakdown(label, student_step, trainer, steps):
+    per_step, ranges = profile_ranges(trainer, steps)
+    parts = sorted(ranges, key=lambda name: (not name.startswith("adakd::teacher"), name))
+    rows = [["the student's own step (plain config, unprofiled)", f"{student_step * 1e3:.1f}", ""]]
+    rows += [[name, f"{ranges[name] * 1e3:.1f}", f"{ranges[name] / per_step:.1%}"] for name in parts]
+    top = ["adakd::teacher_forward", "adakd::aggregator"] + [n for n in ranges if n.count("::") == 2]
+    rest = per_step - sum(ranges.get(n, 0.0) for n in top)
+    rows.append(["rest: student step, paths' backward, optimizer", f"{rest * 1e3:.1f}", f"{rest / per_step:.1%}"])
+    print(f"\n{label}: {per_step * 1e3:.1f} ms per profiled step ({steps} steps; nested ranges are part of "
+          f"the range above them)")
+    print(tabulate(rows, headers=["part", "ms per step", "share of the step"], tablefmt="github"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--student", default="shapes_student.py")
@@ -68,6 +98,8 @@ def main():
     parser.add_argument("--steps", type=int, default=20, help="timed steps per config per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per config before the rounds")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="then profile each distillation config: what its parts cost per step")
     args = parser.parse_args()
 
     os.chdir(ROOT)  # configs name shipped checkpoints relative to the repository
@@ -93,6 +125,10 @@ def main():
     device = next(next(iter(trainers.values())).model.parameters()).device
     print(f"{args.rounds} rounds x {args.steps} steps per config, interleaved, device {device}, "
           f"{torch.get_num_threads()} threads")
+    if args.breakdown:
+        for label, trainer in trainers.items():
+            if label != args.student:
+                print_breakdown(label, base, trainer, args.steps)
 
 if __name__ == "__main__":
     main()

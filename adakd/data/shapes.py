@@ -23,7 +23,9 @@ from ..utils.export import sha256_of
 logger = logging.getLogger(__name__)
 
 # Bump whenever drawing or annotation logic changes: a cache of another version is regenerated.
-SHAPES_VERSION = 2
+# v3: objects 16-96 px (were 16-64) so that ATSS spreads positives over P3-P5 as on COCO, and 1000 val images
+# (were 300: one checkpoint's AP over bootstrap resamples of 300 images had a std of 1.06 AP).
+SHAPES_VERSION = 3
 SHAPES_CLASSES = ("circle", "square", "triangle", "star", "cross", "ring")
 SEM_SEG_CLASSES = ("background",) + SHAPES_CLASSES
 IGNORE_LABEL = 255
@@ -36,12 +38,12 @@ class ShapesSpec:
 
     seed: int = 0
     num_train: int = 2000
-    num_val: int = 300
+    num_val: int = 1000
     image_size: int = 128
     min_objects: int = 2
     max_objects: int = 6
     min_object_size: int = 16
-    max_object_size: int = 64
+    max_object_size: int = 96
     # An object's colour differs from the mean background under it by at least this much in one channel.
     min_contrast: float = 80.0
     max_clutter_lines: int = 5

@@ -20,6 +20,7 @@ losses), so each layer gets a weight.
 """
 import torch
 from torch import nn
+from torch.autograd.profiler import record_function
 
 from .adapter import FeatureAdapter
 from .taps import parse_tap
@@ -148,7 +149,8 @@ class DistillPath(nn.Module):
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
             student, teacher = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
             if str(i) in self.adapters:
-                student = self.adapters[str(i)](student, size=teacher.shape[2:] if teacher.dim() == 4 else None)
+                with record_function(f"adakd::path::{self.name}::adapter"):
+                    student = self.adapters[str(i)](student, size=teacher.shape[2:] if teacher.dim() == 4 else None)
             elif self.use_adapter and not self._adapters_built and student.shape[1:] != teacher.shape[1:]:
                 raise RuntimeError(
                     f"Path {self.name!r}: student {s_tap} {tuple(student.shape)} and teacher {t_tap} "
@@ -163,10 +165,9 @@ class DistillPath(nn.Module):
                 layer_kwargs[arg] = student_recorder.get(taps[i]).detach()
             try:
                 loss = self.layer_loss(i)
-                if pooled:
-                    losses.append(loss.sum_and_count(student, teacher.detach(), **layer_kwargs))
-                else:
-                    losses.append(loss(student, teacher.detach(), **layer_kwargs))
+                with record_function(f"adakd::path::{self.name}::loss"):
+                    losses.append(loss.sum_and_count(student, teacher.detach(), **layer_kwargs) if pooled
+                                  else loss(student, teacher.detach(), **layer_kwargs))
             except ValueError as e:
                 raise ValueError(f"Distillation path {self.name!r} ({s_tap} -> {t_tap}): {e}") from e
         if self.layerwise and len(losses) > 1:

@@ -4,6 +4,7 @@ paper's ref. [75], its Feats_B / Feats_P paths)."""
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd.profiler import record_function
 
 from ...layers.non_local import NonLocalBlock2d
 from ._checks import require, require_ndim
@@ -109,7 +110,8 @@ class AttentionGuidedFeatureKDLoss(nn.Module):
         channel = torch.dist(teacher.mean(dim=(2, 3)), self.channel_adaptation(student.mean(dim=(2, 3))))
         spatial_s = self.spatial_adaptation(student.mean(dim=1, keepdim=True))
         spatial = torch.dist(teacher.mean(dim=1, keepdim=True), spatial_s)
-        relation_s = self.non_local_adaptation(self.student_non_local(student))
-        non_local = torch.dist(self.teacher_non_local(teacher), relation_s)
+        with record_function("adakd::non_local"):
+            relation_s = self.non_local_adaptation(self.student_non_local(student))
+            non_local = torch.dist(self.teacher_non_local(teacher), relation_s)
         return (self.feature_weight * feature + self.channel_weight * channel + self.spatial_weight * spatial
                 + self.non_local_weight * non_local)

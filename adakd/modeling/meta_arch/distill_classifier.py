@@ -24,7 +24,7 @@ class DistillClassifier(DistilledModel):
 
     def forward(self, batched_inputs: List[Dict[str, torch.Tensor]]):
         outputs = self.student(batched_inputs)  # losses in training, per-image logits in inference
-        with torch.no_grad():
+        with self.teacher_pass():
             teacher_logits = self.teacher.logits(self.teacher.preprocess_image(batched_inputs))
         if self.training:
             outputs.update(self.distiller(task_losses=outputs))

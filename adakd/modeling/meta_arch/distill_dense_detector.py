@@ -41,7 +41,7 @@ class DistillDenseDetector(DistilledModel):
         if not self.training:
             return self.student(batched_inputs)
         losses = self.student(batched_inputs)
-        with torch.no_grad():
+        with self.teacher_pass():
             images = self.teacher.preprocess_image(batched_inputs)
             teacher_features = self.run_tapped(self.teacher, images.tensor)
             context = self.distillation_context(batched_inputs, teacher_features)

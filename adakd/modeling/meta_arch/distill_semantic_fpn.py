@@ -46,7 +46,7 @@ class DistillSemanticFPN(DistilledModel):
             return self.student(batched_inputs)
         losses = self.student(batched_inputs)
         teacher = self.teacher
-        with torch.no_grad():
+        with self.teacher_pass():
             images = [(x["image"].to(teacher.device) - teacher.pixel_mean) / teacher.pixel_std for x in batched_inputs]
             logits = self.run_tapped(teacher, self._padded(teacher, images))
             context = self.distillation_context(batched_inputs, logits)

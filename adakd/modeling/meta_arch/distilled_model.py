@@ -3,8 +3,11 @@ trained weights (never a random one), and a Distiller whose adapters are sized o
 
 Subclasses say which part of the models the paths tap (``run_tapped``) and add their task's context.
 """
+from contextlib import contextmanager
+
 import torch
 from torch import nn
+from torch.autograd.profiler import record_function
 
 from ...distill import Distiller
 from ..teacher_weights import load_teacher_weights
@@ -35,6 +38,14 @@ class DistilledModel(nn.Module):
         """Runs the part of ``model`` that the paths tap on normalised images; returns what the subclass
         needs for its distillation context."""
         raise NotImplementedError
+
+    @staticmethod
+    @contextmanager
+    def teacher_pass():
+        """The context of the teacher's forward pass: no autograd graph, and a named range in profiles
+        (tools/benchmark_distillation_cost.py --breakdown)."""
+        with torch.no_grad(), record_function("adakd::teacher_forward"):
+            yield
 
     @property
     def diagnostics_period(self) -> int:
