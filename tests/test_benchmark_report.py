@@ -73,18 +73,42 @@ def test_rows_table_by_hand(det):
 def test_paired_comparisons_by_hand(det):
     task, results = det
     lines = [line for line in render_comparisons(task, results).splitlines() if line.startswith("| adaptive")]
-    assert lines == [
-        # AP 53-50, 51-52, 58-54 = 3, -1, 4: mean 2, std √7 = 2.65; AP50 2, -1, 1: 0.67 ± √(7/3).
-        "| adaptive − student | AP | s0 +3.00, s1 -1.00, s2 +4.00 | +2.00 ± 2.65 | 2 of 3 |",
-        "| adaptive − student | AP50 | s0 +2.00, s1 -1.00, s2 +1.00 | +0.67 ± 1.53 | 2 of 3 |",
-        # Only seeds 0 and 1 have a hand-tuned result: AP -2, +2 -> 0 ± √8; AP50 1, -1 -> 0 ± √2.
-        "| adaptive − hand_tuned | AP | s0 -2.00, s1 +2.00 | +0.00 ± 2.83 | 1 of 2 |",
-        "| adaptive − hand_tuned | AP50 | s0 +1.00, s1 -1.00 | +0.00 ± 1.41 | 1 of 2 |",
-        "| adaptive − multiobjective | AP | no seed run for both rows | – | – |",
-        "| adaptive − multiobjective | AP50 | no seed run for both rows | – | – |",
-    ]
+    # Every other trained row of the paper's, in its order: single_feats, single_box and equal have no result.
+    assert [line.split(" | ")[0] for line in lines[::2]] == [f"| adaptive − {r}" for r in task.rows[:-2] if r != "adaptive"]
+    by_row = {line.split(" | ")[0][len("| adaptive − "):] + "/" + line.split(" | ")[1]: line for line in lines}
+    assert {k: v for k, v in by_row.items() if k.split("/")[0] in ("student", "hand_tuned", "multiobjective")} == {
+        # AP 53-50, 51-52, 58-54 = 3, -1, 4: mean 2, std √7 = 2.6458; t(0.975, 2 df) = 4.302653, so the half
+        # width is 4.302653 · √7 / √3 = 6.5723: [-4.57, +8.57], which holds zero.
+        "student/AP": "| adaptive − student | AP | s0 +3.00, s1 -1.00, s2 +4.00 | +2.00 ± 2.65 | [-4.57, +8.57] "
+                      "| cannot be told apart | 2 of 3 |",
+        # AP50 2, -1, 1: 0.67 ± √(7/3) = 1.5275; half width 4.302653 · 1.5275 / √3 = 3.7945.
+        "student/AP50": "| adaptive − student | AP50 | s0 +2.00, s1 -1.00, s2 +1.00 | +0.67 ± 1.53 | [-3.13, +4.46] "
+                        "| cannot be told apart | 2 of 3 |",
+        # Only seeds 0 and 1 have a hand-tuned result: AP -2, +2 -> 0 ± √8; t(0.975, 1 df) = 12.7062, half width
+        # 12.7062 · √8 / √2 = 25.41. AP50 1, -1 -> 0 ± √2: half width 12.71.
+        "hand_tuned/AP": "| adaptive − hand_tuned | AP | s0 -2.00, s1 +2.00 | +0.00 ± 2.83 | [-25.41, +25.41] "
+                         "| cannot be told apart | 1 of 2 |",
+        "hand_tuned/AP50": "| adaptive − hand_tuned | AP50 | s0 +1.00, s1 -1.00 | +0.00 ± 1.41 | [-12.71, +12.71] "
+                           "| cannot be told apart | 1 of 2 |",
+        "multiobjective/AP": "| adaptive − multiobjective | AP | no seed run for both rows | – | – | – | – |",
+        "multiobjective/AP50": "| adaptive − multiobjective | AP50 | no seed run for both rows | – | – | – | – |",
+    }
     assert "multiobjective" not in render_comparisons(task, results, paired_only=True)
     assert render_comparisons(task, {}, paired_only=True) == ""
+
+
+def test_interval_verdicts_on_fixed_differences():
+    # Five seeds, differences 1.0, 1.2, 0.8, 1.1, 0.9: mean 1, squared deviations 0 + .04 + .04 + .01 + .01 = 0.1,
+    # / 4 -> std 0.158114; t(0.975, 4 df) = 2.776445, half width 2.776445 · 0.158114 / √5 = 0.196324.
+    a = {s: 10.0 + d for s, d in enumerate([1.0, 1.2, 0.8, 1.1, 0.9])}
+    b = {s: 10.0 for s in range(5)}
+    higher = compare_paired(a, b, higher_is_better=True)
+    assert higher.interval == pytest.approx((1 - 0.196324, 1 + 0.196324), abs=1e-6)
+    assert higher.verdict(True) == "better" and higher.verdict(False) == "worse"  # an error 1 point higher
+    assert compare_paired(b, a, higher_is_better=True).verdict(True) == "worse"
+    # One seed: no interval, no verdict.
+    assert compare_paired({0: 2.0}, {0: 1.0}, True).interval is None
+    assert compare_paired({0: 2.0}, {0: 1.0}, True).verdict(True) is None
 
 
 def test_an_extra_row_is_reported_once_it_has_results(tmp_path):
@@ -100,9 +124,13 @@ def test_an_extra_row_is_reported_once_it_has_results(tmp_path):
     comparisons = [line for line in render_comparisons(task, results).splitlines() if "pcgrad" in line]
     assert comparisons == [
         # AP 53-52, 51-56, 58-57 = 1, -5, 1: mean -1, squared deviations 4 + 16 + 4 = 24, / 2: ± √12 = 3.46.
-        "| adaptive − pcgrad | AP | s0 +1.00, s1 -5.00, s2 +1.00 | -1.00 ± 3.46 | 2 of 3 |",
+        # t(0.975, 2 df) · √12 / √3 = 4.302653 · 2 = 8.61.
+        "| adaptive − pcgrad | AP | s0 +1.00, s1 -5.00, s2 +1.00 | -1.00 ± 3.46 | [-9.61, +7.61] | cannot be told apart "
+        "| 2 of 3 |",
         # AP50 72-70, 70-70, 73-73 = 2, 0, 0: mean 2/3, (16 + 4 + 4) / 9 / 2 = 4/3: ± 1.15; only seed 0 won.
-        "| adaptive − pcgrad | AP50 | s0 +2.00, s1 +0.00, s2 +0.00 | +0.67 ± 1.15 | 1 of 3 |",
+        # 4.302653 · 1.1547 / √3 = 2.8684: [0.6667 - 2.8684, 0.6667 + 2.8684] = [-2.20, +3.535].
+        "| adaptive − pcgrad | AP50 | s0 +2.00, s1 +0.00, s2 +0.00 | +0.67 ± 1.15 | [-2.20, +3.54] | cannot be told "
+        "apart | 1 of 3 |",
     ]
     ap = plot_rows(task, results).axes[0]
     assert [t.get_text() for t in ap.get_xticklabels()] == [*task.rows, "pcgrad"]
@@ -128,10 +156,14 @@ def test_errors_win_when_lower(tmp_path):
     task = get_task("cls")
     results = load_task_results(write_results(str(tmp_path), cls_results()), task)
     lines = [line for line in render_comparisons(task, results).splitlines() if line.startswith("| adaptive − student")]
-    # top-1 err 2.0-3.0 = -1 (a win), 3.0-2.5 = +0.5: mean -0.25 ± √1.125 = 1.06; agreement -1, -1: both won.
+    # top-1 err 2.0-3.0 = -1 (a win), 3.0-2.5 = +0.5: mean -0.25 ± √1.125 = 1.06, half width t(0.975, 1 df)
+    # 12.7062 · 1.0607 / √2 = 9.53. Agreement -1, -1: both won, std 0: the interval is the point -1, which
+    # excludes zero, and a lower error is better.
     assert lines == [
-        "| adaptive − student | top-1 err (%) | s0 -1.00, s1 +0.50 | -0.25 ± 1.06 | 1 of 2 |",
-        "| adaptive − student | top-1 agreement err (%) | s0 -1.00, s1 -1.00 | -1.00 ± 0.00 | 2 of 2 |",
+        "| adaptive − student | top-1 err (%) | s0 -1.00, s1 +0.50 | -0.25 ± 1.06 | [-9.78, +9.28] | cannot be told "
+        "apart | 1 of 2 |",
+        "| adaptive − student | top-1 agreement err (%) | s0 -1.00, s1 -1.00 | -1.00 ± 0.00 | [-1.00, -1.00] "
+        "| **better** | 2 of 2 |",
     ]
     assert "lower top-1 err (%) / lower top-1 agreement err (%)" in render_comparisons(task, results)
     assert table_lines(render_rows_table(task, results))["teacher"].startswith("| teacher | `shapes_cls_teacher.py` | 1.30 | – |")
@@ -186,10 +218,10 @@ def test_plot_files_are_pngs(det, tmp_path):
 def test_readme_block_is_replaced_between_its_markers(det):
     task, results = det
     block = render_report(task, results, images=[("rows", "docs/images/benchmarks/det_rows.png")])
-    readme = ("intro\n<!-- benchmark-results det: generated by tools/run_benchmark.py --task det --report -->\nold\n"
+    readme = ("intro\n<!-- benchmark-results det: generated by tools/run_benchmark.py --task det --report -->\nOLD-BLOCK\n"
               "<!-- end of benchmark-results det -->\noutro\n")
     updated = replace_block(readme, "det", block)
-    assert "old" not in updated and updated.startswith("intro\n") and updated.endswith("outro\n")
+    assert "OLD-BLOCK" not in updated and updated.startswith("intro\n") and updated.endswith("outro\n")
     assert block in updated and "![det: rows](docs/images/benchmarks/det_rows.png)" in updated
     assert replace_block(updated, "det", block) == updated
     with pytest.raises(ValueError, match="no benchmark results markers for 'seg'"):

@@ -1,7 +1,11 @@
-"""Summaries over seeds and paired per-seed comparisons of benchmark rows."""
+"""Summaries over seeds and paired per-seed comparisons of benchmark rows, with the 95 % interval of a paired
+difference (Student's t over the seeds): a difference counts only when its interval excludes zero."""
+import math
 import statistics
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
+
+from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -25,11 +29,31 @@ def metric_by_seed(results, key):
             if r["seed"] is not None and r["metrics"].get(key) is not None}
 
 
+def t_interval(summary, confidence=0.95):
+    """The ``confidence`` interval of the mean of ``summary``'s values (Student's t with n - 1 degrees of
+    freedom), or None below two values."""
+    if summary.n < 2:
+        return None
+    half = stats.t.ppf(0.5 + confidence / 2, summary.n - 1) * summary.std / math.sqrt(summary.n)
+    return summary.mean - half, summary.mean + half
+
+
 @dataclass(frozen=True)
 class PairedComparison:
     differences: Dict[int, float]  # seed: row_a - row_b
     summary: Summary
     wins: int  # seeds on which row_a is better
+    interval: Optional[Tuple[float, float]] = None  # 95 % interval of the mean difference; None below 2 seeds
+
+    def verdict(self, higher_is_better):
+        """"better" / "worse" (row_a) when the interval excludes zero, else "cannot be told apart"; None below
+        two seeds."""
+        if self.interval is None:
+            return None
+        low, high = self.interval
+        if low > 0 or high < 0:
+            return "better" if (low > 0) == higher_is_better else "worse"
+        return "cannot be told apart"
 
 
 def compare_paired(a_by_seed, b_by_seed, higher_is_better):
@@ -38,4 +62,5 @@ def compare_paired(a_by_seed, b_by_seed, higher_is_better):
     seeds = sorted(set(a_by_seed) & set(b_by_seed))
     differences = {s: a_by_seed[s] - b_by_seed[s] for s in seeds}
     wins = sum(1 for d in differences.values() if (d > 0 if higher_is_better else d < 0))
-    return PairedComparison(differences, summarize(differences.values()), wins)
+    summary = summarize(differences.values())
+    return PairedComparison(differences, summary, wins, t_interval(summary))

@@ -16,9 +16,6 @@ TEACHER_ROW = "teacher"
 STUDENT_ROW = "student"
 ADAPTIVE_ROW = "adaptive"
 HAND_TUNED_ROW = "hand_tuned"
-# The paired differences the report shows: adaptive minus each of these rows, seed by seed.
-# (Every extra row is compared too, once it has a result.)
-COMPARED_ROWS = ("student", "hand_tuned", "multiobjective")
 # The multitask balancers of issue 16 (adakd/distill/aggregators), in the order of the README's table.
 BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo")
 
