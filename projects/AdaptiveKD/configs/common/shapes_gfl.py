@@ -1,12 +1,14 @@
 """GFL (adakd.modeling.meta_arch.GFL) sized for the 128 px shapes images: the shapes detection student.
 
-- Backbone: a quarter-width ResNet-18 (stem 16, stages 16-128 channels) trained from scratch, so plain BN
-  instead of the FrozenBN that suits ImageNet weights; 64-channel FPN P3-P7 (P6 from P5, independent of the
-  backbone's width). The teachers (shapes_teacher.py, shapes_sem_seg_teacher.py) are ResNet-101s at 3/8 width.
+- Backbone: a quarter-width ResNet-18 (stem 16, stages 16-128 channels) with plain BN, as pretrained on the
+  ImageNet stand-in (shapes_pretrain_r18.py; the students' configs load it: ``train.init_checkpoint``);
+  64-channel FPN P3-P7 (P6 from P5, independent of the backbone's width). The teachers (shapes_teacher.py,
+  shapes_sem_seg_teacher.py) are ResNet-101s at 3/8 width.
 - Head: GFL's shared GN towers at 64 channels, edge distributions over 0..16 strides.
-- Assignment: ATSS over one square anchor of 8 strides per location (ATSS's default). On 128 px images with
-  16-64 px objects every positive falls on P3; smaller anchors that spread objects over P3-P5 measured worse
-  (4 strides: -2.2 AP, 2 strides: -29.8 AP; docs/embedded_benchmarks.md).
+- Assignment: ATSS over one square anchor of 2.5 strides per location. ATSS's default of 8 strides puts every
+  positive on P3 at this image size; at 2.5 strides the 16-96 px objects of shapes v3 give P3 / P4 / P5 43 / 43
+  / 15 % of the positives, a pyramid used as COCO's is (tools/assignment_coverage.py; what it cost:
+  docs/embedded_benchmarks.md).
 """
 from detectron2 import model_zoo
 from detectron2.config import LazyCall as L
@@ -19,7 +21,7 @@ from adakd.modeling.meta_arch import GFL, GFLHead
 
 _retinanet = model_zoo.get_config("common/models/retinanet.py").model
 STRIDES = [8, 16, 32, 64, 128]
-ANCHOR_STRIDES = 8  # anchor side in strides
+ANCHOR_STRIDES = 2.5  # anchor side in strides
 
 backbone = _retinanet.backbone
 backbone.bottom_up.stem.norm = "BN"
