@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from adakd.benchmarks import BenchmarkResultError, get_task, load_task_results
-from adakd.benchmarks.plots import plot_path_weights, plot_rows, save_figure
+from adakd.benchmarks.plots import plot_path_gradients, plot_path_weights, plot_rows, save_figure
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.statistics import compare_paired, summarize
 
@@ -257,3 +257,30 @@ def test_corrupt_or_misplaced_results_are_named(tmp_path):
     (tmp_path / "det" / "adaptiv").mkdir()
     with pytest.raises(BenchmarkResultError, match=r"'adaptiv' is not a det row \(valid rows: student, single_feats"):
         load_task_results(str(tmp_path), task)
+
+
+def test_path_gradient_plot_draws_the_mean_over_seeds_and_its_band():
+    task = get_task("det")
+    # Two seeds of adaptive: feats_p's ratio 4 and 2 at iteration 99 (mean 3, band 2-4), 1 and 3 at 199 (mean 2);
+    # its cosine 0.2 and 0.0, then -0.2 and -0.4. One seed of hand_tuned; the student logs no diagnostics.
+    def run(row, seed, ratios, cosines):
+        curve = {"feats_p": {"grad_ratio": [[99, ratios[0]], [199, ratios[1]]],
+                             "cos_task": [[99, cosines[0]], [199, cosines[1]]]}}
+        return dict(row=row, seed=seed, metrics={}, path_weight_curve={}, path_gradient_curve=curve)
+
+    results = {"adaptive": [run("adaptive", 0, (4.0, 1.0), (0.2, -0.2)), run("adaptive", 1, (2.0, 3.0), (0.0, -0.4))],
+               "hand_tuned": [run("hand_tuned", 0, (0.5, 0.25), (0.1, 0.1))],
+               "student": [dict(row="student", seed=0, metrics={}, path_weight_curve={})]}
+    fig = plot_path_gradients(task, results)
+    panels = fig.axes
+    assert [ax.get_ylabel().split("\n")[0] for ax in panels[::2]] == ["hand_tuned", "adaptive"]  # the table's order
+    lines = {(i, line.get_label()): line.get_ydata().tolist() for i, ax in enumerate(panels) for line in ax.lines
+             if not line.get_label().startswith("_")}
+    assert lines[(2, "feats_p mean")] == [3.0, 2.0] and lines[(3, "feats_p mean")] == pytest.approx([0.1, -0.3])
+    assert lines[(0, "feats_p mean")] == [0.5, 0.25]
+    band = next(c for c in panels[2].collections if c.get_label() == "feats_p min–max")
+    low_high = band.get_paths()[0].vertices[:, 1]
+    assert {2.0, 4.0, 1.0, 3.0} <= set(np.round(low_high, 6))
+    assert not [c for c in panels[0].collections if c.get_label().endswith("min–max")]  # one seed: no band
+    empty = plot_path_gradients(task, {"student": results["student"]})
+    assert empty.axes[0].texts[0].get_text() == "no gradient diagnostics logged"

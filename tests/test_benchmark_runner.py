@@ -14,15 +14,19 @@ from adakd.benchmarks import BenchmarkResultError, check_rows, get_task, load_ta
 from adakd.benchmarks import runner
 from adakd.benchmarks.report import render_rows_table
 from adakd.benchmarks.tasks import BALANCER_ROWS
-from adakd.benchmarks.results import fingerprint, flatten_metrics, read_training_log
+from adakd.benchmarks.results import fingerprint, flatten_metrics, read_gradient_curves, read_training_log
 from adakd.utils import atomic_write
 
 from .test_benchmark_report import load_tool
 
 # What the stub's training run logs: two training records and, one iteration later, the final evaluation (as
 # detectron2's EvalHook puts it into the EventStorage after the last iteration).
+# The gradient diagnostics (model.diagnostics_period) at iteration 19 only: task gradient norm 2, feats_p 8
+# (ratio 4) at a cosine of 0.1 with it, box 1 (ratio 0.5) at -0.2.
 METRICS_LINES = [
-    {"iteration": 19, "total_loss": 2.0, "time": 0.3, "distill/feats_p/weight": 1.1, "distill/box/weight": 0.9},
+    {"iteration": 19, "total_loss": 2.0, "time": 0.3, "distill/feats_p/weight": 1.1, "distill/box/weight": 0.9,
+     "distill/task/grad_norm": 2.0, "distill/feats_p/grad_norm": 8.0, "distill/feats_p/cos_task": 0.1,
+     "distill/box/grad_norm": 1.0, "distill/box/cos_task": -0.2, "distill/cos/feats_p/box": 0.3},
     {"iteration": 39, "total_loss": 1.5, "time": 0.5, "distill/feats_p/weight": 1.3, "distill/box/weight": 0.7},
     {"iteration": 40, "bbox/AP": 51.0},
 ]
@@ -71,10 +75,15 @@ def test_a_run_writes_its_result_and_an_existing_one_is_not_run_again(dirs):
     assert result["path_weights"] == {"feats_p": 1.3, "box": 0.7}
     assert result["path_weight_curve"] == {"feats_p": [[19, 1.1], [39, 1.3]], "box": [[19, 0.9], [39, 0.7]]}
     assert result["seconds_per_iter"] == pytest.approx(0.4) and result["iterations"] == 40
-    cfg = LazyConfig.load(os.path.join(runner.ROOT, DET.config("adaptive")))
-    teacher = {"shapes_gfl_r101_teacher": model_zoo.get_entry("shapes_gfl_r101_teacher")["sha256"]}
-    assert result["zoo_checkpoints"] == teacher
-    assert result["fingerprint"] == fingerprint(cfg, dataset=runner.dataset_identity(DET), zoo_checkpoints=teacher)
+    # A distillation row of a task with diagnostics logs them, and the result keeps their curves.
+    assert cmd[-1] == "model.diagnostics_period=100" and result["overrides"] == ["model.diagnostics_period=100"]
+    assert result["path_gradient_curve"] == {"feats_p": {"grad_ratio": [[19, 4.0]], "cos_task": [[19, 0.1]]},
+                                             "box": {"grad_ratio": [[19, 0.5]], "cos_task": [[19, -0.2]]}}
+    cfg = runner.apply_checked_overrides(LazyConfig.load(os.path.join(runner.ROOT, DET.config("adaptive"))),
+                                         ["model.diagnostics_period=100"])
+    read = {name: model_zoo.get_entry(name)["sha256"] for name in ("shapes_pretrain_r18", "shapes_gfl_r101_teacher")}
+    assert result["zoo_checkpoints"] == read  # the student's initialisation and the teacher
+    assert result["fingerprint"] == fingerprint(cfg, dataset=runner.dataset_identity(DET), zoo_checkpoints=read)
 
     assert runner.run_row(DET, "adaptive", 1, results_dir, output_dir, launch=launch) == result
     assert len(launch.commands) == 1  # skipped: same config, same seed
@@ -154,8 +163,8 @@ def test_extra_rows_are_accepted_and_run_like_the_paper_rows(dirs):
     result = read_result(result_path(results_dir, "det", "pcgrad", 0))
     assert (result["row"], result["source"]) == ("pcgrad", "trained")
     assert result["path_weights"] == {"feats_p": 1.3, "box": 0.7}
-    teacher = {"shapes_gfl_r101_teacher": model_zoo.get_entry("shapes_gfl_r101_teacher")["sha256"]}
-    assert result["zoo_checkpoints"] == teacher
+    read = {name: model_zoo.get_entry(name)["sha256"] for name in ("shapes_pretrain_r18", "shapes_gfl_r101_teacher")}
+    assert result["zoo_checkpoints"] == read
     results = load_task_results(results_dir, DET)
     assert sorted(results) == ["multiobjective_representation", "pcgrad"]
     row = "| pcgrad | `shapes_pcgrad.py` | 51.00 | 69.50 | 1 (0) | 0.400 | box 0.7, feats_p 1.3 |"
@@ -189,6 +198,27 @@ def test_the_classification_student_is_measured_against_the_shipped_teacher(dirs
     assert "--eval-only" in cmd and "train.init_checkpoint=zoo://shapes_cls_r18_student" in cmd
     assert "dataloader.evaluator.teacher_weights=zoo://shapes_cls_r34_teacher" in cmd
     assert os.path.exists(result_path(results_dir, "cls", "student", None))
+
+
+def test_diagnostics_only_for_distillation_rows_of_tasks_that_ask(dirs):
+    assert runner.row_config(DET, "student")[1] == []
+    assert runner.row_config(DET, "hand_tuned")[1] == ["model.diagnostics_period=100"]
+    assert runner.row_config(get_task("seg"), "adaptive")[1] == ["model.diagnostics_period=100"]
+    assert runner.row_config(get_task("cls"), "adaptive")[1] == []  # classification keeps its earlier results
+    assert runner.row_config(DET, "teacher", shipped=True)[1] == ["train.init_checkpoint=zoo://shapes_gfl_r101_teacher"]
+
+
+def test_gradient_curves_by_hand(tmp_path):
+    path = tmp_path / "metrics.json"
+    lines = METRICS_LINES + [{"iteration": 59, "distill/task/grad_norm": 4.0, "distill/feats_p/grad_norm": 2.0}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    # 8 / 2 and 1 / 2 at iteration 19; at 59, 2 / 4 for feats_p, which logged no cosine there.
+    assert read_gradient_curves(str(path)) == {
+        "feats_p": {"grad_ratio": [[19, 4.0], [59, 0.5]], "cos_task": [[19, 0.1]]},
+        "box": {"grad_ratio": [[19, 0.5]], "cos_task": [[19, -0.2]]},
+    }
+    path.write_text(json.dumps(METRICS_LINES[1]) + "\n")
+    assert read_gradient_curves(str(path)) == {}  # a run without diagnostics
 
 
 def test_training_log_by_hand(tmp_path):

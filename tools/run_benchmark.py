@@ -33,7 +33,7 @@ import time
 from detectron2.config import LazyConfig
 
 from adakd.benchmarks import TASKS, check_rows, get_task, load_task_results
-from adakd.benchmarks.plots import plot_path_weights, plot_rows, save_figure
+from adakd.benchmarks.plots import plot_path_gradients, plot_path_weights, plot_rows, save_figure
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
@@ -46,8 +46,12 @@ README = "README.md"
 
 def plot_files(task, directory):
     """(caption, path) of the task's two plots in ``directory``."""
-    return [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
-            ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
+    files = [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
+             ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
+    if task.diagnostics_period:
+        files.append(("each path's gradient against the task's, over training",
+                      os.path.join(directory, f"{task.name}_path_gradients.png")))
+    return files
 
 
 def hand_tuned_weights(task):
@@ -67,10 +71,12 @@ def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
 
 
 def write_plots(task, results, directory):
-    rows_png, weights_png = (path for _, path in plot_files(task, directory))
-    save_figure(plot_rows(task, results), os.path.join(ROOT, rows_png))
-    save_figure(plot_path_weights(task, results, hand_tuned_weights(task)), os.path.join(ROOT, weights_png))
-    print(f"wrote {rows_png}, {weights_png}")
+    files = [path for _, path in plot_files(task, directory)]
+    save_figure(plot_rows(task, results), os.path.join(ROOT, files[0]))
+    save_figure(plot_path_weights(task, results, hand_tuned_weights(task)), os.path.join(ROOT, files[1]))
+    if task.diagnostics_period:
+        save_figure(plot_path_gradients(task, results), os.path.join(ROOT, files[2]))
+    print(f"wrote {', '.join(files)}")
 
 
 def report(task, results_dir):

@@ -84,6 +84,48 @@ def plot_path_weights(task, results, hand_tuned_weights):
     return fig
 
 
+def plot_path_gradients(task, results):
+    """Why each distillation row lands where it does: per row with logged gradient diagnostics (one line of panels
+    each), every path's gradient norm as a ratio to the task's (log scale) and its cosine with the task's gradient,
+    over training: mean over the row's seeds, band min-max."""
+    rows = [row for row in task.reported_rows(results)
+            if any(r.get("path_gradient_curve") for r in results.get(row, []))]
+    fig = Figure(figsize=(9.0, 1.0 + 2.3 * max(1, len(rows))), layout="constrained")
+    axes = fig.subplots(max(1, len(rows)), 2, squeeze=False)
+    if not rows:
+        axes[0, 0].text(0.5, 0.5, "no gradient diagnostics logged", transform=axes[0, 0].transAxes, ha="center",
+                        color="0.5")
+        axes[0, 1].set_visible(False)
+    for (ratio_ax, cos_ax), row in zip(axes, rows):
+        runs = [r["path_gradient_curve"] for r in results[row] if r.get("path_gradient_curve")]
+        paths = []
+        for run in runs:
+            paths += [p for p in run if p not in paths]
+        for i, path in enumerate(paths):
+            for ax, key in ((ratio_ax, "grad_ratio"), (cos_ax, "cos_task")):
+                curves = [run[path][key] for run in runs if path in run and run[path][key]]
+                if not curves:
+                    continue
+                iterations, values = _common_curve(curves)
+                ax.plot(iterations, values.mean(axis=0), color=f"C{i}", label=f"{path} mean")
+                if len(curves) > 1:
+                    ax.fill_between(iterations, values.min(axis=0), values.max(axis=0), color=f"C{i}", alpha=0.2,
+                                    linewidth=0, label=f"{path} min–max")
+        ratio_ax.set_yscale("log")
+        ratio_ax.axhline(1.0, color="0.4", linewidth=0.8)
+        ratio_ax.set_ylabel(f"{row}\n‖∇ path‖ / ‖∇ task‖")
+        cos_ax.axhline(0.0, color="0.4", linewidth=0.8)
+        cos_ax.set_ylim(-1.05, 1.05)
+        cos_ax.set_ylabel("cos(∇ path, ∇ task)")
+        ratio_ax.legend(fontsize=7)
+        for ax in (ratio_ax, cos_ax):
+            ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("iteration")
+    axes[-1, 1].set_xlabel("iteration")
+    fig.suptitle(f"{task.title}\nper-path gradients against the task's, mean over seeds (band: min–max)", fontsize=9)
+    return fig
+
+
 def save_figure(fig, path, dpi=100):
     """Writes ``fig`` as PNG, atomically."""
     with atomic_open(path, "wb") as f:

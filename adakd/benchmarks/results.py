@@ -17,6 +17,8 @@ SHIPPED = "shipped"
 REQUIRED_KEYS = ("task", "row", "seed", "config", "fingerprint", "metrics", "path_weights", "path_weight_curve",
                  "seconds_per_iter", "iterations", "git_commit")
 _WEIGHT_KEY = re.compile(r"^distill/(.+)/weight$")
+_GRAD_NORM_KEY = re.compile(r"^distill/(.+)/grad_norm$")
+TASK_GRAD_NORM = "distill/task/grad_norm"
 _RESULT_NAME = re.compile(r"^seed(\d+)\.json$")
 
 
@@ -96,6 +98,31 @@ def read_training_log(metrics_file):
     final = {path: points[-1][1] for path, points in curve.items()}
     seconds_per_iter = sum(times) / len(times) if times else None
     return curve, final, seconds_per_iter, last_iteration + 1
+
+
+def read_gradient_curves(metrics_file):
+    """The gradient diagnostics a run logged (``model.diagnostics_period``; adakd/distill/diagnostics.py), per path:
+    ``{path: {"grad_ratio": [[iteration, ‖∇ α v L_path‖ / ‖∇ L_task‖], ...], "cos_task": [[iteration, cos], ...]}}``,
+    from the records that hold the task's gradient norm; ``{}`` when the run logged none."""
+    curves = {}
+    try:
+        for _, record in read_metrics_records(metrics_file):
+            iteration, task_norm = record.get("iteration"), record.get(TASK_GRAD_NORM)
+            if iteration is None or not task_norm:
+                continue
+            for key, value in record.items():
+                match = _GRAD_NORM_KEY.match(key)
+                if not match or key == TASK_GRAD_NORM:
+                    continue
+                path = match.group(1)
+                curve = curves.setdefault(path, {"grad_ratio": [], "cos_task": []})
+                curve["grad_ratio"].append([iteration, value / task_norm])
+                cosine = record.get(f"distill/{path}/cos_task")
+                if cosine is not None:
+                    curve["cos_task"].append([iteration, cosine])
+    except ValueError as e:
+        raise BenchmarkResultError(str(e)) from e
+    return curves
 
 
 def write_result(path, result):

@@ -22,7 +22,15 @@ from ..config import apply_checked_overrides
 from ..data import ensure_shapes, ensure_shapes_classification
 from ..data.shapes import SHAPES_VERSION, ShapesSpec
 from ..data.shapes_classification import SHAPES_CLS_VERSION, ShapesClassificationSpec
-from .results import fingerprint, flatten_metrics, read_result, read_training_log, result_path, write_result
+from .results import (
+    fingerprint,
+    flatten_metrics,
+    read_gradient_curves,
+    read_result,
+    read_training_log,
+    result_path,
+    write_result,
+)
 from .tasks import STUDENT_ROW, TEACHER_ROW
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -47,6 +55,8 @@ def row_config(task, row, shipped=False):
     opts = [f"train.init_checkpoint={ZOO_PREFIX}{task.zoo_entry(row)}"] if shipped else []
     if row == STUDENT_ROW:
         opts += list(task.plain_student_opts)
+    if task.diagnostics_period and not shipped and "paths" in cfg.model:  # a distillation row
+        opts.append(f"model.diagnostics_period={task.diagnostics_period}")
     return apply_checked_overrides(cfg, opts), opts
 
 
@@ -156,8 +166,10 @@ def run_row(task, row, seed, results_dir, output_dir, force=False, zoo_student=F
     metrics = flatten_metrics(_read_json(os.path.join(ROOT, run_dir, "eval_results.json")))
     if shipped:
         curve, weights, seconds_per_iter, iterations = {}, {}, None, cfg.train.max_iter
+        gradients = {}
     else:
         curve, weights, seconds_per_iter, iterations = read_training_log(os.path.join(ROOT, run_dir, "metrics.json"))
+        gradients = read_gradient_curves(os.path.join(ROOT, run_dir, "metrics.json"))
     result = {
         "task": task.name,
         "row": row,
@@ -170,6 +182,7 @@ def run_row(task, row, seed, results_dir, output_dir, force=False, zoo_student=F
         "metrics": metrics,
         "path_weights": weights,
         "path_weight_curve": curve,
+        "path_gradient_curve": gradients,
         "seconds_per_iter": seconds_per_iter,
         "iterations": iterations,
         "wall_seconds": round(wall_seconds, 1),

@@ -42,6 +42,9 @@ class BenchmarkTask:
     plain_student_opts: Tuple[str, ...] = ()
     # Rows run only when named with --rows and reported only when they have a result.
     extra_rows: Tuple[str, ...] = ()
+    # Distillation rows log their per-path gradient diagnostics every this many iterations (0: off), which the
+    # report draws (``model.diagnostics_period``; a multiple of the configs' log period of 20).
+    diagnostics_period: int = 0
 
     @property
     def all_rows(self):
@@ -63,6 +66,9 @@ class BenchmarkTask:
 
 
 _SHAPES_CLS_TEACHER = "shapes_cls_r34_teacher"
+# Every 100 iterations: 14 points over a 1400-iteration run, a few per cent of the step time. Classification keeps
+# its results of before (no diagnostics) until it is re-run.
+DIAGNOSTICS_PERIOD = 100
 
 TASKS = {
     "det": BenchmarkTask(
@@ -76,6 +82,7 @@ TASKS = {
         teacher_entry="shapes_gfl_r101_teacher",
         student_entry="shapes_gfl_r18_student",
         extra_rows=("multiobjective_representation", *BALANCER_ROWS),
+        diagnostics_period=DIAGNOSTICS_PERIOD,
     ),
     "seg": BenchmarkTask(
         name="seg",
@@ -87,6 +94,7 @@ TASKS = {
         teacher_entry="shapes_semantic_fpn_r101_teacher",
         student_entry="shapes_semantic_fpn_r18_student",
         extra_rows=BALANCER_ROWS,
+        diagnostics_period=DIAGNOSTICS_PERIOD,
     ),
     "cls": BenchmarkTask(
         name="cls",
