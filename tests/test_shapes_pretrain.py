@@ -123,6 +123,10 @@ def test_a_missing_file_is_a_clear_error_and_a_new_spec_regenerates(generated, t
     assert ensure_shapes_pretrain(root, bigger) == root
     assert len(os.listdir(os.path.join(root, "val", "star"))) == 2
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".")]  # no temporary folder left behind
+    os.makedirs(tmp_path / "not_a_cache")
+    with pytest.raises(CorruptShapesPretrainCacheError, match=r"shapes_pretrain cache .*not_a_cache' has no readable "
+                                                              r"MANIFEST.json"):
+        ensure_shapes_pretrain(str(tmp_path / "not_a_cache"), SPEC)
 
 
 def test_registered_names_load_rgb_images_in_memory_with_their_labels(generated, tmp_path):

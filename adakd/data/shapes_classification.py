@@ -19,6 +19,7 @@ import numpy as np
 
 from ..utils.atomic_write import atomic_directory
 from ..utils.export import sha256_of
+from .cache_manifest import read_cache_manifest
 from .shapes import SHAPES_CLASSES, _background, _shape_mask, contrasting_color
 
 logger = logging.getLogger(__name__)
@@ -102,14 +103,8 @@ def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
     outdated; raises RuntimeError when a folder of the current version fails its checksums."""
     root = os.path.abspath(root or default_root())
     expected = {"version": SHAPES_CLS_VERSION, "spec": asdict(spec)}
-    manifest_path = os.path.join(root, MANIFEST_NAME)
     if os.path.isdir(root):
-        try:
-            with open(manifest_path) as f:
-                manifest = json.load(f)
-        except (OSError, ValueError) as e:
-            raise RuntimeError(f"shapes_cls cache {root!r} has no readable {MANIFEST_NAME} ({e}); delete the "
-                               f"folder to regenerate it") from e
+        manifest = read_cache_manifest(root, MANIFEST_NAME, "shapes_cls", RuntimeError)
         if all(manifest.get(k) == v for k, v in expected.items()):
             for name, digest in manifest["sha256"].items():
                 path = os.path.join(root, name)

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from ..utils.atomic_write import atomic_directory
+from .cache_manifest import read_cache_manifest
 from .shapes import SHAPES_CLASSES, _background, _draw_clutter, _regular_polygon, _rotate, _shape_mask, \
     contrasting_color
 
@@ -247,15 +248,8 @@ def ensure_shapes_pretrain(root=None, spec=ShapesPretrainSpec()):
     or a folder that is not such a set.
     """
     root = os.path.abspath(root or default_root())
-    manifest_path = os.path.join(root, MANIFEST_NAME)
     if os.path.isdir(root):
-        try:
-            with open(manifest_path) as f:
-                manifest = json.load(f)
-        except (OSError, ValueError) as e:
-            raise CorruptShapesPretrainCacheError(
-                f"shapes_pretrain cache {root!r} has no readable {MANIFEST_NAME} ({e}); delete the folder to "
-                f"regenerate it") from e
+        manifest = read_cache_manifest(root, MANIFEST_NAME, "shapes_pretrain", CorruptShapesPretrainCacheError)
         if manifest == _expected_manifest(spec):
             _check_complete(root, spec)
             return root
