@@ -9,8 +9,8 @@ checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README'
     python tools/train_zoo_entry.py shapes_cls_r34_teacher           # classification: teacher, then
     python tools/train_zoo_entry.py shapes_cls_r18_student           # student and adaptive (both are also
     python tools/train_zoo_entry.py shapes_cls_r18_adaptive          # measured against the shipped teacher)
-    python tools/train_zoo_entry.py shapes_pretrain_r18              # ImageNet stand-in backbones (~9 and
-    python tools/train_zoo_entry.py shapes_pretrain_r101             # ~40 min)
+    python tools/train_zoo_entry.py shapes_pretrain_r18              # ImageNet stand-in backbones (16 and
+    python tools/train_zoo_entry.py shapes_pretrain_r101             # ~46 min)
     python tools/train_zoo_entry.py NAME --skip-train                # export + evaluate output/zoo/NAME
     python tools/train_zoo_entry.py NAME --reevaluate                # only re-measure the shipped file
 
