@@ -100,7 +100,8 @@ def test_same_seed_gives_identical_files_and_another_seed_other_images(generated
 
 def test_no_image_shares_a_random_stream_with_a_benchmark_image(tmp_path):
     spec = ShapesPretrainSpec()
-    ours = {tuple(image_stream_seed(spec, split, i)) for split in ("train", "val") for i in range(spec.split_size(split))}
+    ours = {tuple(image_stream_seed(spec, split, i))
+            for split in ("train", "val") for i in range(spec.split_size(split))}
     # The streams of the detection / segmentation set (shapes.py) and of shapes_cls, at their default sizes.
     det, cls = ShapesSpec(), ShapesClassificationSpec()
     theirs = {(det.seed, s, i) for s, n in ((0, det.num_train), (1, det.num_val)) for i in range(n)}

@@ -102,7 +102,8 @@ def read_training_log(metrics_file):
 
 def read_gradient_curves(metrics_file):
     """The gradient diagnostics a run logged (``model.diagnostics_period``; adakd/distill/diagnostics.py), per path:
-    ``{path: {"grad_ratio": [[iteration, ‖∇ α v L_path‖ / ‖∇ L_task‖], ...], "cos_task": [[iteration, cos], ...]}}``,
+    ``{path: {"grad_ratio": [[iteration, ‖∇ α v L_path‖ / ‖∇ L_task‖], ...],
+    "cos_task": [[iteration, cos], ...]}}``,
     from the records that hold the task's gradient norm; ``{}`` when the run logged none."""
     curves = {}
     try:

@@ -106,7 +106,8 @@ def _extra_shape_mask(cls_name, size, rng):
     if cls_name == "semicircle":
         return _polygon_mask(canvas, [rot(arc(r, 0, np.pi) - [0, 0.4 * r])])
     if cls_name == "crescent":
-        return _polygon_mask(canvas, [rot(arc(r, 0, 2 * np.pi, 64))], [rot(arc(0.85 * r, 0, 2 * np.pi, 64, cx=0.45 * r))])
+        bite = rot(arc(0.85 * r, 0, 2 * np.pi, 64, cx=0.45 * r))
+        return _polygon_mask(canvas, [rot(arc(r, 0, 2 * np.pi, 64))], [bite])
     if cls_name == "arrow":
         return _polygon_mask(canvas, [rot([[-r, -0.2 * r], [0.1 * r, -0.2 * r], [0.1 * r, -0.6 * r], [r, 0],
                                            [0.1 * r, 0.6 * r], [0.1 * r, 0.2 * r], [-r, 0.2 * r]])])
@@ -132,7 +133,8 @@ def _extra_shape_mask(cls_name, size, rng):
     if cls_name == "trapezoid":
         return _polygon_mask(canvas, [rot([[-r, 0.6 * r], [r, 0.6 * r], [0.4 * r, -0.6 * r], [-0.4 * r, -0.6 * r]])])
     if cls_name == "hourglass":
-        return _polygon_mask(canvas, [rot([[-0.7 * r, -r], [0.7 * r, -r], [0, 0]]), rot([[-0.7 * r, r], [0.7 * r, r], [0, 0]])])
+        return _polygon_mask(canvas, [rot([[-0.7 * r, -r], [0.7 * r, -r], [0, 0]]),
+                                      rot([[-0.7 * r, r], [0.7 * r, r], [0, 0]])])
     raise ValueError(f"Unknown shapes_pretrain class {cls_name!r}; valid: {PRETRAIN_CLASSES}")
 
 
