@@ -6,6 +6,8 @@ import os
 import torch
 from detectron2.config import LazyConfig, instantiate
 
+from adakd.config import apply_checked_overrides
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "projects/AdaptiveKD/configs")
 
@@ -17,8 +19,9 @@ def _tool():
     return module
 
 
-def _model(config):
-    return instantiate(LazyConfig.load(os.path.join(CONFIGS, config)).model).eval()
+def _model(config, *overrides):
+    cfg = apply_checked_overrides(LazyConfig.load(os.path.join(CONFIGS, config)), list(overrides))
+    return instantiate(cfg.model).eval()
 
 
 def test_retinanet_box_equal_to_an_anchor_is_a_strong_match_and_a_thin_box_only_a_low_quality_one():
@@ -39,7 +42,7 @@ def test_retinanet_box_equal_to_an_anchor_is_a_strong_match_and_a_thin_box_only_
 
 def test_atss_puts_every_shapes_sized_box_on_p3_with_8_stride_anchors():
     tool = _tool()
-    model = _model("shapes_student.py")
+    model = _model("shapes_student.py", "model.anchor_generator.sizes=[[64],[128],[256],[512],[1024]]")
     anchors = tool.level_anchors(model, 128, 128)
     assert [len(a) for a in anchors] == [256, 64, 16, 4, 1]
     # Anchors are 8 strides wide: 64 px on P3, 128 px on P4, centred at (i + 0.5) strides. A box of side
@@ -51,3 +54,24 @@ def test_atss_puts_every_shapes_sized_box_on_p3_with_8_stride_anchors():
         counts, low_only = tool.positives_per_box(model, anchors, box)
         assert counts[0, 0] >= 1 and (counts[0, 1:] == 0).all(), (side, counts)
         assert not low_only.any()
+
+
+def test_the_shipped_2_5_stride_anchor_spreads_boxes_over_p3_p4_p5():
+    tool = _tool()
+    model = _model("shapes_student.py")
+    anchors = tool.level_anchors(model, 128, 128)
+    # Anchors of 20, 40, 80 px on P3-P5, centred at (i + 0.5) strides: 60 on P3, 56 / 72 on P4, 48 / 80 on P5.
+    # A box centred at (60, 60):
+    # - 16 px: the P3 anchor there has IoU 256 / 400 = 0.64, the nearest P4 anchor (which contains the box) 256 /
+    #   1600 = 0.16, P5 0.04: only P3 passes ATSS's mean + std threshold (its P3 neighbours' centres lie on the
+    #   box's edge, not inside it);
+    # - 40 px: the nearest P4 anchors (4 px off) have IoU 36^2 / (2 * 1600 - 36^2) = 0.68, the P3 anchors inside
+    #   the box 400 / 1600 = 0.25 and the P5 anchor around it 0.25: P4 only;
+    # - 80 px: the four nearest P5 anchors (12 px off in x and y) have 68^2 / (2 * 6400 - 68^2) = 0.57, the P4
+    #   ones inside it 0.25, P3 0.06: P5 only.
+    for side, level in ((16, 0), (40, 1), (80, 2)):
+        box = torch.tensor([[60.0 - side / 2, 60.0 - side / 2, 60.0 + side / 2, 60.0 + side / 2]])
+        counts, _ = tool.positives_per_box(model, anchors, box)
+        others = [i for i in range(5) if i != level]
+        assert counts[0, level] >= 1 and (counts[0, others] == 0).all(), (side, counts)
+    assert counts[0, 2] == 4  # the four P5 anchors around the 80 px box's centre
