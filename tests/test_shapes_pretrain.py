@@ -22,16 +22,14 @@ from adakd.data.shapes_pretrain import (
     render_pretrain_image,
 )
 
+from .test_shapes_generator import _all_files
+
 SPEC = ShapesPretrainSpec(seed=5, num_train_per_class=2, num_val_per_class=1)
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     return ensure_shapes_pretrain(str(tmp_path_factory.mktemp("pre") / "shapes_pretrain"), SPEC)
-
-
-def _files(root):
-    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, names in os.walk(root) for f in names)
 
 
 def test_the_classes_are_24_distinct_names_with_the_detection_classes_first():
@@ -88,8 +86,8 @@ def test_files_are_balanced_over_the_classes_and_each_is_the_render_of_its_label
 
 def test_same_seed_gives_identical_files_and_another_seed_other_images(generated, tmp_path):
     again = ensure_shapes_pretrain(str(tmp_path / "a"), SPEC)
-    files = _files(generated)
-    assert files == _files(again) and len(files) == 1 + 3 * len(PRETRAIN_CLASSES)
+    files = _all_files(generated)
+    assert files == _all_files(again) and len(files) == 1 + 3 * len(PRETRAIN_CLASSES)
     _, mismatch, errors = filecmp.cmpfiles(generated, again, files, shallow=False)
     assert mismatch == [] and errors == []
     other = ensure_shapes_pretrain(str(tmp_path / "b"), ShapesPretrainSpec(seed=6, num_train_per_class=2,

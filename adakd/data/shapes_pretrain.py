@@ -4,8 +4,8 @@ the shapes students and teachers pretrain their backbones, as the paper's start 
 It is to the shapes detection set what ImageNet is to COCO: more classes (24 silhouettes, the six detection
 classes among them), more variety (solid, two-colour textured and outlined fills, random scales, rotations,
 aspect ratios, colours, one or two smaller distractors, clutter lines, noisy shaded backgrounds) and no
-boxes. Images are 64×64 with the labelled shape 20-56 px across, the size range of the 16-64 px objects in
-the 128 px detection images, so that the features a backbone learns here are of the scale it meets there.
+boxes. Images are 64×64 with the labelled shape 20-56 px across, within the size range of the 16-96 px objects
+in the 128 px detection images, so that the features a backbone learns here are of the scale it meets there.
 
 Every image is drawn from its own random stream, seeded ``[seed, 100 + split, index]``: streams that no
 other shapes set draws from (the detection set uses ``[seed, 0|1, index]``, shapes_cls ``[seed, 0|1,
