@@ -15,6 +15,11 @@ Every distillation config gets its time also as a ratio to the first one given (
 MGDA-UB gradients / adaptive). ``--diagnostics-period N`` adds, for each distillation config, a row of the same
 config with ``model.diagnostics_period=N`` (the cost of the gradient diagnostics).
 
+``--variant`` times candidate speed-ups next to the unchanged configs, on the student and the first
+distillation config: a config override (``--variant dataloader.train.num_workers=0``) or ``channels_last``
+(student and teacher converted to ``torch.channels_last``); each variant row also gets its ratio to its own
+unchanged config.
+
 ``--breakdown`` then profiles each distillation config (torch.profiler, CPU time of the named ranges the
 library marks: ``adakd::teacher_forward``, ``adakd::path::<name>`` with its ``::adapter`` and ``::loss``,
 ``adakd::non_local`` inside feature KD's loss, ``adakd::aggregator``) and prints what each part costs per step,
@@ -40,11 +45,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "projects", "AdaptiveKD", "configs")
 
 
+CHANNELS_LAST = "channels_last"
+
+
 def build_trainer(config, overrides=()):
-    cfg = apply_checked_overrides(LazyConfig.load(os.path.join(CONFIGS, config)), list(overrides))
+    overrides = list(overrides)
+    channels_last = CHANNELS_LAST in overrides
+    overrides = [o for o in overrides if o != CHANNELS_LAST]
+    cfg = apply_checked_overrides(LazyConfig.load(os.path.join(CONFIGS, config)), overrides)
     resolve_device(cfg)
     seed_all_rng(0)
     model = instantiate(cfg.model).to(cfg.train.device)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     model.train()
     cfg.optimizer.params.model = model
     return SimpleTrainer(model, instantiate(cfg.dataloader.train), instantiate(cfg.optimizer))
@@ -95,6 +108,9 @@ def main():
     parser.add_argument("--diagnostics-period", type=int, default=0,
                         help="also time each distillation config with model.diagnostics_period=N "
                              "(diagnostics run at the steps whose index is a multiple of N: make --steps one)")
+    parser.add_argument("--variant", nargs="+", default=[], metavar="OVERRIDE",
+                        help="candidate speed-ups: config overrides, or 'channels_last'; each is timed on the student "
+                             "and on the first distillation config")
     parser.add_argument("--steps", type=int, default=20, help="timed steps per config per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per config before the rounds")
@@ -109,6 +125,12 @@ def main():
         if args.diagnostics_period > 0:
             override = f"model.diagnostics_period={args.diagnostics_period}"
             rows[f"{config} {override}"] = (config, (override,))
+    baselines = {}
+    for variant in args.variant:
+        for config in (args.student, args.distill[0]):
+            label = f"{config} [{variant}]"
+            rows[label] = (config, (variant,))
+            baselines[label] = config
     trainers = {label: build_trainer(config, overrides) for label, (config, overrides) in rows.items()}
     for trainer in trainers.values():
         time_steps(trainer, args.warmup)  # warm-up: first-step allocations and kernel selection
@@ -120,14 +142,19 @@ def main():
     first = statistics.median(times[args.distill[0]])
     table = [[label, f"{statistics.median(t):.3f}", f"{statistics.median(t) / base:.2f}",
               "" if label == args.student else f"{statistics.median(t) / first:.3f}"] for label, t in times.items()]
-    print(tabulate(table, headers=["config", "s / iteration (median of rounds)", "ratio to student",
-                                   f"ratio to {args.distill[0]}"], tablefmt="github"))
+    headers = ["config", "s / iteration (median of rounds)", "ratio to student", f"ratio to {args.distill[0]}"]
+    if baselines:
+        headers.append("speed-up of the variant")
+        for row, label in zip(table, times):
+            own = baselines.get(label)
+            row.append(f"{statistics.median(times[own]) / statistics.median(times[label]):.2f}x" if own else "")
+    print(tabulate(table, headers=headers, tablefmt="github"))
     device = next(next(iter(trainers.values())).model.parameters()).device
     print(f"{args.rounds} rounds x {args.steps} steps per config, interleaved, device {device}, "
           f"{torch.get_num_threads()} threads")
     if args.breakdown:
         for label, trainer in trainers.items():
-            if label != args.student:
+            if label != args.student and label not in baselines:
                 print_breakdown(label, base, trainer, args.steps)
 
 if __name__ == "__main__":
