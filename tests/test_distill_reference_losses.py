@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from detectron2.modeling.meta_arch.retinanet import permute_to_N_HWA_K
 from torch import nn
 
 from adakd.distill import Distiller, DistillPath
@@ -185,14 +186,21 @@ def test_teacher_bounded_regression_case_split_by_hand():
 
 
 def test_teacher_bounded_regression_dense_follows_detectron2_anchor_order():
-    # (N, A*4, H, W) with A = 2, H = 1, W = 2; target / positive (N, H, W, A[, 4]).
-    student = torch.zeros(1, 8, 1, 2)
-    student[0, 4 + 1, 0, 1] = 2.0  # anchor 1, delta 1, at location (0, 1)
-    positive = torch.zeros(1, 1, 2, 2)
-    positive[0, 0, 1, 1] = 1.0
+    # (N, A*4, H, W) with A = 2, H = 2, W = 3; target / positive (N, H, W, A[, 4]). Channel 6 is anchor 1, delta 2
+    # in detectron2's (anchor, delta) order and anchor 0 in a (delta, anchor) order; location (0, 2) is flat index
+    # 2 in (H, W) order and 4 in (W, H) order: a layout or an H/W swap moves the error off the positive.
+    student = torch.zeros(1, 8, 2, 3)
+    student[0, 4 + 2, 0, 2] = 2.0
+    positive = torch.zeros(1, 2, 3, 2)
+    positive[0, 0, 2, 1] = 1.0
     teacher = torch.zeros_like(student)  # exact: the student's error 4 there counts
-    value = TeacherBoundedRegressionLoss()(student, teacher, positive=positive, target=torch.zeros(1, 1, 2, 2, 4))
+    target = torch.zeros(1, 2, 3, 2, 4)
+    value = TeacherBoundedRegressionLoss()(student, teacher, positive=positive, target=target)
     assert float(value) == pytest.approx(4.0)
+    # Ported: detectron2's own flattening of a RetinaNet head output, error where the positive says.
+    flat = permute_to_N_HWA_K(student, 4).reshape(-1, 4)
+    chosen = positive.reshape(-1) > 0
+    assert float(((flat[chosen] - target.reshape(-1, 4)[chosen]) ** 2).sum()) == pytest.approx(float(value))
     with pytest.raises(ValueError, match="TeacherBoundedRegressionLoss: needs the ground-truth deltas"):
         TeacherBoundedRegressionLoss()(student, teacher)
 
@@ -203,7 +211,7 @@ def test_l2_logit_is_the_official_mse_and_k_over_2_times_smaller_than_ba_caruana
     official = float(((student - teacher) ** 2).sum() / 40)
     assert float(L2LogitLoss()(student, teacher)) == pytest.approx(official, rel=1e-6)
     ba_caruana = float(0.5 * ((student - teacher) ** 2).sum(1).mean())
-    assert ba_caruana / official == pytest.approx(0.5 * 10, rel=1e-5)
+    assert ba_caruana / float(L2LogitLoss()(student, teacher)) == pytest.approx(0.5 * 10, rel=1e-5)
 
 
 def _reference_nst(fm_s, fm_t):

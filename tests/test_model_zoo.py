@@ -287,6 +287,7 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
          "--output", str(tmp_path), "--grid", str(tmp_path / "grid.png"), "--grid-columns", "4"],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.splitlines()
+    assert len(out) == len(images) + 1  # a line per image, then the grid's
     model = model_zoo.get("shapes_gfl_r18_adaptive")
     for path, line in zip(images, out):
         image = read_image(path, format="BGR")
@@ -340,6 +341,7 @@ def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):
         [sys.executable, "tools/demo.py", "--zoo", "shapes_cls_r18_adaptive", "--input", *images,
          "--output", str(tmp_path / "out")], cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.splitlines()
+    assert len(out) == len(images) == 2  # a line per image
     model = model_zoo.get("shapes_cls_r18_adaptive")
     for path, line in zip(images, out):
         image = cv2.imread(path)[:, :, ::-1]  # the classifier reads RGB
