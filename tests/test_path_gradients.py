@@ -64,6 +64,30 @@ def test_representation_mode_equals_exact_when_the_representation_is_the_only_sh
         distiller()
         weights[mode] = distiller.path_weights()
     assert weights["representation"] == pytest.approx(weights["exact"], rel=1e-5)
+    if method in ("gradnorm", "pcgrad"):
+        return  # weights of 1 at the first step whatever the Gram matrix: pcgrad projects, gradnorm learns later
+    # The three gradients differ in norm and direction, so a method that reads the Gram matrix weighs them
+    # unequally (a method ignoring it would return equal weights in both modes and pass the check above).
+    values = list(weights["exact"].values())
+    assert max(values) - min(values) > 0.1, weights
+    if method == "multiobjective":
+        assert list(weights["exact"].values()) == pytest.approx(_min_norm_on_a_grid(), abs=2e-3)
+
+
+def _min_norm_on_a_grid(step=1e-3):
+    """Eq. 4 for representation_models() without the library: the paths' gradients at z by autograd on fresh
+    tensors, and the min-norm point of their convex hull searched on a grid over the simplex."""
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(1, 3, 2, 2, generator=gen).requires_grad_()
+    t0, t1 = torch.randn(1, 3, 2, 2, generator=gen), torch.randn(1, 3, 2, 2, generator=gen)
+    losses = [MSE()(z, t0), CosineDistance()(z, t1), MSE()(z, t1)]
+    g = torch.stack([torch.autograd.grad(loss, z)[0].flatten() for loss in losses]).double()
+    a, b = torch.meshgrid(torch.arange(0, 1 + step / 2, step, dtype=torch.float64),
+                          torch.arange(0, 1 + step / 2, step, dtype=torch.float64), indexing="ij")
+    inside = a + b <= 1 + 1e-12
+    v = torch.stack([a[inside], b[inside], (1 - a[inside] - b[inside]).clamp(min=0)], dim=1)
+    best = v[((v @ g) ** 2).sum(1).argmin()]
+    return best.tolist()
 
 
 def test_representation_gram_is_the_gram_of_the_gradients_at_the_representation():
