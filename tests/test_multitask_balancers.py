@@ -171,22 +171,26 @@ def test_gradnorm_step_favours_the_path_that_trains_slower():
 
 
 # ----------------------------------------------------------------------------------------------------- DWA
-@pytest.mark.parametrize("window", [1, 2])
+@pytest.mark.parametrize("window", [1, 2, 3])
 def test_dwa_weights_follow_its_formula(window):
     agg = build_aggregator("dwa", ["a", "b", "c"], window=window)
-    losses = [[4.0, 1.0, 2.0], [2.0, 0.9, 2.2], [1.0, 0.8, 2.4], [0.9, 0.8, 2.4]]  # one row per window
+    # Losses change at every step, so a window's mean differs from its first, last and middle loss.
+    rng = np.random.default_rng(window)
+    losses = rng.uniform(0.2, 3.0, size=(4 * window, 3))
     seen = []
     for row in losses:
-        for _ in range(window):
-            seen.append(list(agg.path_weights().values()))
-            agg({k: torch.tensor(v) for k, v in zip("abc", row)})
-    # Liu et al. 2019: v_k = K exp(r_k / T) / Σ exp(r_i / T), r = L(t−1) / L(t−2), T = 2; 1 before.
+        seen.append(list(agg.path_weights().values()))
+        agg({k: torch.tensor(v) for k, v in zip("abc", row)})
+    # Liu et al. 2019: v_k = K exp(r_k / T) / Σ exp(r_i / T), r = mean L over window t−1 / over window t−2,
+    # T = 2; 1 before two windows are complete.
+    means = losses.reshape(4, window, 3).mean(axis=1)
+
     def dwa(previous, older):
-        r = np.array(previous) / np.array(older)
+        r = previous / older
         return 3 * np.exp(r / 2) / np.exp(r / 2).sum()
 
-    expected = [[1.0] * 3] * (2 * window) + [list(dwa(losses[1], losses[0]))] * window \
-        + [list(dwa(losses[2], losses[1]))] * window
+    expected = [[1.0] * 3] * (2 * window) + [list(dwa(means[1], means[0]))] * window \
+        + [list(dwa(means[2], means[1]))] * window
     assert np.array(seen) == pytest.approx(np.array(expected), rel=1e-6)
 
 
