@@ -306,9 +306,36 @@ def test_mgda_ub_detection_config_with_diagnostics(tiny_shapes, teacher_weights)
     )
     model, history, logged = train_steps(cfg, steps=1)
     assert model.diagnostics_period == 1 and model.distiller.representation_taps == ["backbone"]
+    # One more forward: Eq. 4's weights of that step against the two-path closed form (Sener & Koltun's
+    # γ = clip((g2·g2 − g1·g2) / ‖g1 − g2‖², 0, 1)), the gradients taken here at the FPN outputs by autograd.
+    fpn = {}
+    hook = model.student.backbone.register_forward_hook(lambda module, inputs, output: fpn.update(output))
+    with EventStorage(1) as storage:
+        losses = model(next(iter(instantiate(cfg.dataloader.train))))
+        logged = {k: storage.history(k).latest() for k in storage.histories() if k.startswith("distill/")}
+    hook.remove()
     weights = model.distiller.path_weights()
-    assert sum(weights.values()) == pytest.approx(1.0) and all(v >= 0 for v in weights.values())
+    outputs = [fpn[k] for k in sorted(fpn)]
+    g1, g2 = (torch.cat([g.flatten() for g in torch.autograd.grad(losses[f"loss_distill_{p}"], outputs,
+                                                                   retain_graph=True)]).double() / weights[p]
+              for p in ("feats_p", "box"))
+    gamma = float(((g2 @ g2 - g1 @ g2) / (g1 - g2).pow(2).sum()).clamp(0, 1))
+    assert 0 < gamma < 1  # strictly inside: neither weight is clipped to 0 or 1
+    assert [weights["feats_p"], weights["box"]] == pytest.approx([gamma, 1 - gamma], rel=1e-4)
+    # The diagnostics of that step: norms and cosines of the gradients over every trainable student parameter
+    # (the task's: the sum of GFL's three losses), recomputed here by autograd.
+    params = [p for p in model.student.parameters() if p.requires_grad]
+    task = losses["loss_qfl"] + losses["loss_bbox"] + losses["loss_dfl"]
+    grads = {}
+    for name, loss in [("feats_p", losses["loss_distill_feats_p"]), ("box", losses["loss_distill_box"]),
+                       ("task", task)]:
+        parts = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+        grads[name] = torch.cat([(g if g is not None else torch.zeros_like(p)).flatten()
+                                 for g, p in zip(parts, params)]).double()
+    cos = torch.nn.functional.cosine_similarity
     for name in ("feats_p", "box"):
-        assert logged[f"distill/{name}/grad_norm"] > 0
-        assert -1 <= logged[f"distill/{name}/cos_task"] <= 1
-    assert -1 <= logged["distill/cos/feats_p/box"] <= 1 and logged["distill/task/grad_norm"] > 0
+        assert logged[f"distill/{name}/grad_norm"] == pytest.approx(float(grads[name].norm()), rel=1e-3)
+        assert logged[f"distill/{name}/cos_task"] == pytest.approx(float(cos(grads[name], grads["task"], 0)),
+                                                                   abs=1e-4)
+    assert logged["distill/cos/feats_p/box"] == pytest.approx(float(cos(grads["feats_p"], grads["box"], 0)), abs=1e-4)
+    assert logged["distill/task/grad_norm"] == pytest.approx(float(grads["task"].norm()), rel=1e-3)
