@@ -5,8 +5,10 @@ import json
 import os
 import shutil
 
+import torch
 import torchvision
-from detectron2.config import LazyConfig
+from detectron2.config import LazyConfig, instantiate
+from detectron2.utils.events import EventStorage
 
 from adakd.checkpoint import convert_torchvision_resnet, save_detectron2_pkl
 from adakd.engine.lazy_train import do_train
@@ -70,3 +72,27 @@ class Workspace:
             # Evaluation adds its own records; keep the training record.
             self.runs[name] = (cfg, model, [r for r in records if "total_loss" in r][-1])
         return self.runs[name]
+
+
+
+def min_norm_by_autograd(cfg, model):
+    """One more training forward of ``model`` (a two-path multiobjective distillation model) on a batch of its
+    loader: (the weights its aggregator chose, Eq. 4's weights in closed form from the same step's unweighted
+    path losses, their gradients over the student's trainable parameters taken here by autograd). Two
+    gradients: γ = clip((‖g2‖² − g1·g2) / ‖g1 − g2‖², 0, 1) (Sener & Koltun, NeurIPS 2018)."""
+    seen = {}
+    hook = model.distiller.aggregator.register_forward_pre_hook(lambda module, args: seen.update(args[0]))
+    model.train()
+    try:
+        with EventStorage(0):
+            model(next(iter(instantiate(cfg.dataloader.train))))
+    finally:
+        hook.remove()
+    chosen = model.distiller.path_weights()
+    params = [p for p in model.student.parameters() if p.requires_grad]
+    g = []
+    for name in chosen:
+        parts = torch.autograd.grad(seen[name], params, retain_graph=True, allow_unused=True)
+        g.append(torch.cat([(d if d is not None else torch.zeros_like(p)).flatten() for d, p in zip(parts, params)]).double())
+    gamma = float(((g[1] @ g[1] - g[0] @ g[1]) / (g[0] - g[1]).pow(2).sum()).clamp(0, 1))
+    return chosen, dict(zip(chosen, [gamma, 1 - gamma]))

@@ -13,7 +13,7 @@ import sys
 import pytest
 import torch
 
-from .config_runs import Workspace, write_imagenet_stand_ins
+from .config_runs import Workspace, min_norm_by_autograd, write_imagenet_stand_ins
 from .fake_datasets import (
     builtin_datasets_at,
     write_ade20k_tree,
@@ -87,14 +87,18 @@ def test_semantic_fpn_distillation_config_trains(workspace, dataset, row):
         assert weights == pytest.approx({p: {"at": 1000.0, "st": 0.1}[p] for p in paths}, rel=1e-6)  # float32
     elif method == "equal":
         assert weights == {p: 1.0 for p in paths}
-    elif method == "multiobjective":
-        assert abs(sum(weights.values()) - 1) < 1e-6 and min(weights.values()) >= 0
+    elif method == "multiobjective":  # Eq. 4: the min-norm point of the two paths' gradients
+        chosen, expected = min_norm_by_autograd(cfg, model)
+        assert chosen == pytest.approx(expected, abs=1e-4)
     else:  # adaptive, Eq. 6: dz = α(1 − v·L), so from v = 1 a path's weight falls when its loss exceeds 1
         assert method == "adaptive"
+        checked = 0
         for p in paths:
             loss = metrics[f"distill/{p}/loss"]
-            if abs(loss - 1) > 0.1:
+            if abs(loss - 1) > 0.1:  # near 1 the sign of the step is lost in float noise
                 assert (weights[p] < 1) == (loss > 1), (p, loss, weights[p])
+                checked += 1
+        assert checked > 0, {p: metrics[f"distill/{p}/loss"] for p in paths}
 
     teacher_file = torch.load(f"output/{dataset}_teacher/model_final.pth", weights_only=True)["model"]
     for key, value in model.teacher.state_dict().items():
