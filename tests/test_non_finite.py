@@ -1,6 +1,7 @@
 """Non-finite values stop training with a FloatingPointError that names what went non-finite and the iteration,
 before any assertion deeper down (fvcore's ``giou_loss``: "bad box: x1 larger than x2")."""
 import os
+from unittest import mock
 
 import pytest
 import torch
@@ -54,20 +55,50 @@ def test_retinanet_with_giou_names_the_non_finite_head_output():
             model(_batch())
 
 
-def test_non_finite_task_loss_stops_the_trainer_naming_the_losses_and_iteration():
-    # detectron2's trainers (do_train runs SimpleTrainer / AMPTrainer) check the summed task losses themselves.
-    from detectron2.engine import SimpleTrainer
+class NaNFromCall(torch.nn.Module):
+    """Two task losses; ``loss_cls`` turns NaN from the ``bad_call``-th forward on (counted from 0)."""
 
-    class TwoLosses(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.weight = torch.nn.Parameter(torch.ones(()))
+    def __init__(self, bad_call=7):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(()))
+        self.bad_call = bad_call
+        self.calls = 0
 
-        def forward(self, batch):
-            return {"loss_cls": self.weight * float("nan"), "loss_box_reg": self.weight * 0.5}
+    def forward(self, batch):
+        poison = float("nan") if self.calls >= self.bad_call else 1.0
+        self.calls += 1
+        return {"loss_cls": self.weight * poison, "loss_box_reg": torch.tensor(0.5)}
 
-    model = TwoLosses()
-    trainer = SimpleTrainer(model, [[{}]] * 4, torch.optim.SGD(model.parameters(), lr=0.1))
-    with pytest.raises(FloatingPointError, match=r"Loss became infinite or NaN at iteration=7!\nloss_dict = "
-                                                 r"\{'loss_cls': nan, 'loss_box_reg': 0.5\}"):
-        trainer.train(7, 9)
+
+@pytest.mark.parametrize("amp", [False, True])  # SimpleTrainer, and CPUAMPTrainer (the project's AMP on the CPU)
+def test_non_finite_task_loss_stops_training_naming_the_losses_and_iteration(amp, tiny_shapes, tmp_path):
+    """The project's training path (do_train, with its hooks, checkpointer and trainer class) stops at the first
+    non-finite task loss, names the losses and the iteration, and writes no final checkpoint."""
+    from detectron2.config import LazyCall as L
+
+    from adakd.engine.amp_trainer import CPUAMPTrainer
+    from adakd.engine.lazy_train import do_train
+
+    cfg = LazyConfig.load(os.path.join(CONFIGS, "shapes_student.py"))
+    cfg.model = L(NaNFromCall)(bad_call=7)
+    cfg.train.init_checkpoint = ""
+    cfg.train.device = "cpu"
+    cfg.train.amp.enabled = amp
+    cfg.train.max_iter = 9
+    cfg.train.output_dir = str(tmp_path)
+    cfg.dataloader.train.dataset.names = "tiny_shapes_train"
+    cfg.dataloader.train.num_workers = 0
+    cfg.dataloader.train.total_batch_size = 2
+    built = []
+    original_init = CPUAMPTrainer.__init__
+
+    def record(self, *args, **kwargs):
+        built.append(type(self))
+        original_init(self, *args, **kwargs)
+
+    with mock.patch.object(CPUAMPTrainer, "__init__", record):
+        with pytest.raises(FloatingPointError, match=r"Loss became infinite or NaN at iteration=7!\nloss_dict = "
+                                                     r"\{'loss_cls': nan, 'loss_box_reg': 0.5\}"):
+            do_train(cfg)
+    assert built == ([CPUAMPTrainer] if amp else [])
+    assert not os.path.exists(tmp_path / "model_final.pth")
