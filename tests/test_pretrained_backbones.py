@@ -108,3 +108,43 @@ def test_export_refuses_a_checkpoint_without_a_backbone(tmp_path):
     with pytest.raises(KeyError, match="'student.backbone.res2.0.conv1.weight' is neither under 'backbone.'"):
         export_pretrained_backbone(str(tmp_path / "distilled.pth"), str(tmp_path / "out.pth"))
     assert not (tmp_path / "out.pth").exists() and not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_export_keeps_what_fp16_cannot_hold_and_refuses_non_finite_weights(tmp_path):
+    """BN statistics beyond fp16's ±65504 (a stem fed 0-255 pixels with detectron2's pixel std 1 reaches 1e5)
+    stay in fp32: cast to fp16 they become inf, and BN's rsqrt(inf) = 0 turns the channel into a constant."""
+    from adakd.utils.export import export_weights
+
+    torch.manual_seed(0)
+    classifier = _model("shapes_pretrain_r18.py")
+    norm = classifier.backbone.stem.conv1.norm
+    with torch.no_grad():
+        norm.running_var.copy_(torch.full_like(norm.running_var, 4.0))
+        norm.running_var[3] = 1.0e5  # beyond fp16
+        norm.running_var[5] = 6.0e4  # within fp16
+    torch.save({"model": classifier.state_dict()}, tmp_path / "model_final.pth")
+    for export in (export_pretrained_backbone, export_weights):
+        out = tmp_path / f"{export.__name__}.pth"
+        export(str(tmp_path / "model_final.pth"), str(out))
+        state = torch.load(out, weights_only=True)["model"]
+        prefix = "" if export is export_pretrained_backbone else "backbone."
+        exported = state[f"{prefix}stem.conv1.norm.running_var"]
+        assert exported.dtype == torch.float32 and float(exported[3]) == 1.0e5
+        assert state[f"{prefix}stem.conv1.weight"].dtype == torch.float16  # the rest is fp16
+        assert state[f"{prefix}res2.0.conv1.norm.running_var"].dtype == torch.float16
+    # Loaded, the stem's channel 3 still answers to its input (with an fp16 inf it would be constant).
+    fresh = _model("shapes_pretrain_r18.py").eval()
+    _load(fresh, tmp_path / "export_pretrained_backbone.pth")
+    stem = fresh.backbone.stem.conv1
+    with torch.no_grad():
+        a, b = stem(torch.rand(1, 3, 16, 16) * 255), stem(torch.rand(1, 3, 16, 16) * 255)
+    assert float((a[0, 3] - b[0, 3]).abs().max()) > 0
+
+    with torch.no_grad():
+        norm.running_var[3] = float("inf")
+    torch.save({"model": classifier.state_dict()}, tmp_path / "broken.pth")
+    for export in (export_pretrained_backbone, export_weights):
+        with pytest.raises(FloatingPointError, match=r"broken.pth: (backbone\.)?stem.conv1.norm.running_var holds "
+                                                     r"non-finite values"):
+            export(str(tmp_path / "broken.pth"), str(tmp_path / "broken_out.pth"))
+    assert not (tmp_path / "broken_out.pth").exists() and not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
