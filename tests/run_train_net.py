@@ -3,7 +3,8 @@ shapes set is registered as ``tiny_shapes_*`` (generated under ``$ADAKD_TEST_SHA
 that ``--num-gpus`` spawns. With ``$ADAKD_TEST_KILL_IN_SAVE=N`` the process SIGKILLs itself after writing half of
 its N-th training checkpoint (``model_*.pth``; student files are not counted): a crash in the middle of a save.
 With ``$ADAKD_TEST_DUMP_PROCESSES=DIR`` every process saves its trained model's weights and path weights to
-``DIR/process<rank>.pth`` after training (only the main process writes checkpoints).
+``DIR/process<rank>.pth`` after training (only the main process writes checkpoints), and the weights it starts
+training from to ``DIR/process<rank>_start.pth``.
 
     python tests/run_train_net.py --config-file ... [tool arguments]
 """
@@ -40,6 +41,19 @@ def dump_every_process(folder):
         return model
 
     lazyconfig_train_net.do_train = train_and_dump
+
+    # The weights training starts from (after init_checkpoint or resume loaded), as each process holds them.
+    from detectron2.engine import TrainerBase
+
+    train = TrainerBase.train
+
+    def dump_start_then_train(self, start_iter, max_iter):
+        model = getattr(self.model, "module", self.model)
+        torch.save({"model": {k: v.detach().clone() for k, v in model.state_dict().items()}},
+                   os.path.join(folder, f"process{comm.get_rank()}_start.pth"))
+        return train(self, start_iter, max_iter)
+
+    TrainerBase.train = dump_start_then_train
 
 
 if os.environ.get("ADAKD_TEST_DUMP_PROCESSES"):
