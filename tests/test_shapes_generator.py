@@ -147,3 +147,31 @@ def test_every_object_stands_out_from_the_background_around_it(generated):
             differences.append(np.abs(image[mask > 0].mean(0) - image[band].mean(0)).max())
     assert len(differences) >= 20
     assert np.median(differences) >= 60 and np.min(differences) >= 30
+
+
+def test_documented_sizes_objects_clutter_and_visibility():
+    """datasets/README.md and the README: 2,000 train / 1,000 val images of 128 px, 2-6 objects of 16-96 px
+    across, 1-5 clutter lines, every object keeping at least half of its area visible."""
+    spec = ShapesSpec()
+    assert (spec.num_train, spec.num_val, spec.image_size) == (2000, 1000, 128)
+    sizes, counts, lines = [], [], []
+    for index in range(200):
+        record = {}
+        _, instance_map, classes = shapes._render_image(spec, np.random.RandomState([spec.seed, 0, index]), record)
+        sizes += record["sizes"]
+        counts.append(len(classes))
+        lines.append(record["clutter_lines"])
+        visible = np.bincount(instance_map.ravel(), minlength=len(classes) + 1)[1:]
+        assert (visible >= 0.5 * np.array(record["placed_areas"])).all(), (index, visible, record)
+    assert 16 <= min(sizes) < 20 and 88 < max(sizes) <= 96  # the whole range is drawn, nothing outside it
+    # Log-uniform sides: as many objects below the geometric mean sqrt(16 * 96) = 39 px as above it.
+    assert 0.4 < np.mean(np.array(sizes) < np.sqrt(16 * 96)) < 0.6
+    assert min(counts) >= 1 and max(counts) <= 6 and np.mean(np.array(counts) >= 2) > 0.95
+    assert set(lines) == {1, 2, 3, 4, 5}
+
+
+def test_recording_leaves_the_images_unchanged():
+    spec = ShapesSpec()
+    plain = shapes._render_image(spec, np.random.RandomState([spec.seed, 1, 3]))
+    recorded = shapes._render_image(spec, np.random.RandomState([spec.seed, 1, 3]), {})
+    assert all(np.array_equal(a, b) for a, b in zip(plain[:2], recorded[:2])) and plain[2] == recorded[2]

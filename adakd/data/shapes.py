@@ -125,12 +125,15 @@ def _background(rng, size):
 
 
 def _draw_clutter(image, rng, max_lines):
+    """Draws 1..max_lines random lines; returns how many."""
     size = image.shape[0]
-    for _ in range(rng.randint(1, max_lines + 1)):
+    count = rng.randint(1, max_lines + 1)
+    for _ in range(count):
         p0 = tuple(int(v) for v in rng.randint(0, size, 2))
         p1 = tuple(int(v) for v in rng.randint(0, size, 2))
         color = tuple(float(c) for c in rng.uniform(0, 255, 3))
         cv2.line(image, p0, p1, color, int(rng.randint(1, 3)), lineType=cv2.LINE_AA)
+    return count
 
 
 def contrasting_color(rng, background, min_contrast):
@@ -141,13 +144,15 @@ def contrasting_color(rng, background, min_contrast):
             return color
 
 
-def _render_image(spec, rng):
-    """Returns (bgr uint8 image, instance-id map, list of class indices); instance k has id k+1."""
+def _render_image(spec, rng, record=None):
+    """Returns (bgr uint8 image, instance-id map, list of class indices); instance k has id k+1. ``record``, a
+    dict, receives what the files do not show: each placed object's side in px (``sizes``) and area when placed
+    (``placed_areas``), and the number of clutter lines (``clutter_lines``)."""
     size = spec.image_size
     image = _background(rng, size)
-    _draw_clutter(image, rng, spec.max_clutter_lines)
+    clutter_lines = _draw_clutter(image, rng, spec.max_clutter_lines)
     instance_map = np.zeros((size, size), np.int32)
-    full_areas, classes = [], []
+    full_areas, classes, sizes = [], [], []
     for _ in range(rng.randint(spec.min_objects, spec.max_objects + 1)):
         cls = int(rng.randint(len(SHAPES_CLASSES)))
         for _attempt in range(10):
@@ -175,7 +180,10 @@ def _render_image(spec, rng):
         instance_map[placed] = len(classes) + 1
         full_areas.append(int(placed.sum()))
         classes.append(cls)
+        sizes.append(obj_size)
     image = np.clip(image + rng.normal(0, 3, size=image.shape), 0, 255).astype(np.uint8)
+    if record is not None:
+        record.update(sizes=sizes, placed_areas=full_areas, clutter_lines=clutter_lines)
     return image, instance_map, classes
 
 
