@@ -190,6 +190,14 @@ def test_eval_only_with_a_missing_checkpoint_names_it(tmp_path):
     assert not (tmp_path / "eval_results.json").exists()
 
 
+def test_eval_only_with_an_unfetchable_zoo_checkpoint_names_it(tmp_path):
+    assert error_line(_eval_only("zoo://shapes_gfl_r18_studnet", tmp_path)) == (
+        "Error: Checkpoint zoo://shapes_gfl_r18_studnet could not be fetched: No model zoo entry named "
+        "'shapes_gfl_r18_studnet'. Did you mean: shapes_gfl_r18_student, shapes_cls_r18_student, "
+        "shapes_gfl_r18_adaptive?")
+    assert not (tmp_path / "eval_results.json").exists()
+
+
 def test_eval_only_with_a_truncated_checkpoint_names_it(tmp_path):
     truncated, _ = _truncated_checkpoint(tmp_path)
     assert error_line(_eval_only(truncated, tmp_path)).startswith(
@@ -232,12 +240,17 @@ def test_training_with_unusable_teacher_weights_names_them(tiny_shapes, tmp_path
 
     if case == "missing":
         weights, expected = tmp_path / "teacher.pth", f"Error: Teacher weights '{tmp_path / 'teacher.pth'}' not found"
-    else:  # a readable checkpoint of some other model
+    else:  # a readable checkpoint of some other model: the whole message, counts and the first names
+        from detectron2.config import LazyConfig, instantiate
+
         weights = tmp_path / "other_model.pth"
         torch.save({"model": {"weight": torch.ones(1, 2)}}, weights)
-        expected = f"Error: Teacher weights '{weights}' do not match the teacher model: "
+        keys = list(instantiate(LazyConfig.load(os.path.join(ROOT, "projects/AdaptiveKD/configs/shapes_adaptive.py")).model.teacher)
+                    .state_dict())
+        expected = (f"Error: Teacher weights '{weights}' do not match the teacher model: {len(keys)} missing "
+                    f"{keys[:5]}, 1 unexpected ['weight'], shape mismatches []")
     command = train_command(tmp_path, 0) + [f"model.teacher_weights={weights}"]
-    assert error_line(run(command, environment(tiny_shapes), check=False)).startswith(expected)
+    assert error_line(run(command, environment(tiny_shapes), check=False)) == expected
     assert not [f for f in os.listdir(tmp_path) if f.startswith("model_")]  # no step ran, nothing was saved
 
 
