@@ -324,6 +324,13 @@ def test_demo_refuses_missing_or_incomplete_weights_naming_the_file(tmp_path):
         last = result.stderr.strip().splitlines()[-1]
         assert result.returncode != 0 and "Traceback" not in result.stderr and last.startswith(message), result.stderr
         assert not os.path.exists(tmp_path / "out")
+    # --allow-missing-weights draws anyway, with the parameters the file leaves missing at their initial values.
+    result = subprocess.run([sys.executable, "tools/demo.py", "--config-file", config, "--weights", distilled,
+                             "--allow-missing-weights", "--input", image, "--output", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{image}: ") and os.path.exists(tmp_path / "out" / "image.png")
 
 
 def test_demo_names_the_class_a_zoo_classifier_predicts(tmp_path):
