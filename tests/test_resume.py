@@ -2,6 +2,7 @@
 checkpoints or in the middle of writing one, then resumed with ``--resume``, ends with the same bytes of
 weights, z, optimizer, scheduler and random states as the uninterrupted run; and the pieces behind it."""
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -85,6 +86,36 @@ def test_run_killed_while_writing_a_checkpoint_resumes_from_the_previous_one(uni
     assert "the unfinished save of an interrupted run" in result.stderr
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
     assert_identical(load(tmp_path / "model_final.pth"), uninterrupted)
+
+
+BALANCER_STATE = {  # what each stateful balancer carries from step to step, in the model's state dict
+    "famo": ["task_logits", "previous_losses", "logit_adam_step", "logit_adam_exp_avg", "logit_adam_exp_avg_sq"],
+    "dwa": ["window_loss_sum", "window_steps", "window_means", "current_weights"],
+    "gradnorm": ["gradnorm_logits", "initial_losses"],
+    "uncertainty": ["log_variances"],
+}
+
+
+@pytest.mark.parametrize("method", sorted(BALANCER_STATE))
+def test_stateful_balancer_resumes_bit_for_bit(method, tiny_shapes, tmp_path):
+    """A run of shapes_<method>.py resumed from its own iteration-14 checkpoint ends as the uninterrupted run:
+    the balancer's state (Adam moments, loss windows, initial losses, log-variances) is saved and restored."""
+    config, env = f"shapes_{method}.py", environment(tiny_shapes)
+    extra = ["+model.aggregator.window=3"] if method == "dwa" else []  # windows that end within 20 iterations
+    whole = tmp_path / "whole"
+    run(train_command(whole, 0, config=config) + extra, env)
+    uninterrupted = load(whole / "model_final.pth")
+    state = {k: v for k, v in uninterrupted["model"].items() if k.startswith("distiller.aggregator.")}
+    for name in BALANCER_STATE[method]:  # the state is set (not all zero): the comparison below is not vacuous
+        value = state[f"distiller.aggregator.{name}"]
+        assert torch.isfinite(value).all() and (value != 0).any(), (name, value)
+
+    resumed = tmp_path / "resumed"
+    os.makedirs(resumed)
+    shutil.copy(whole / "model_0000014.pth", resumed / "model_0000014.pth")
+    (resumed / "last_checkpoint").write_text("model_0000014.pth")
+    run(train_command(resumed, 0, "--resume", config=config) + extra, env)
+    assert_identical(load(resumed / "model_final.pth"), uninterrupted)
 
 
 # ----------------------------------------------------------------------------------------------- pieces
