@@ -14,6 +14,7 @@ iterations, AdamW lr 0.05 with eps 1 so that steps follow gradients): parameters
 in one process vs [0.037, -0.043] in two. Path weights adapt to the per-process loss scale.
 """
 import os
+import shutil
 
 import pytest
 import torch
@@ -73,3 +74,30 @@ def test_two_processes_train_as_one_with_the_same_global_batch(tiny_shapes, tmp_
     moved = sum(float(((one["model"][n] - start["model"][n]) ** 2).sum()) for n in names) ** 0.5
     apart = sum(float(((one["model"][n] - two["model"][n]) ** 2).sum()) for n in names) ** 0.5
     assert moved > 0.1 and apart / moved < 0.01, (apart, moved)
+
+
+def test_a_two_process_run_resumes_exactly_and_refuses_another_process_count(tiny_shapes, tmp_path):
+    """README, "Several processes" and "Exact resume": a --num-gpus 2 run resumed from its own checkpoint ends with
+    the same bytes; resuming it with one process is one error line (its data stream was split in two)."""
+    from .cli_runs import load
+    from .test_resume import assert_identical
+
+    env = environment(tiny_shapes)
+    whole = tmp_path / "whole"
+    run(train_command(whole, 0, "--num-gpus", "2", config="shapes_adaptive.py"), env)
+    uninterrupted = load(whole / "model_final.pth")
+    for processes in ("2", "1"):
+        resumed = tmp_path / f"resumed_{processes}"
+        os.makedirs(resumed)
+        shutil.copy(whole / "model_0000014.pth", resumed / "model_0000014.pth")
+        (resumed / "last_checkpoint").write_text("model_0000014.pth")
+        result = run(train_command(resumed, 0, "--resume", "--num-gpus", processes, config="shapes_adaptive.py"),
+                     env, check=processes == "2")
+        if processes == "2":
+            assert_identical(load(resumed / "model_final.pth"), uninterrupted)
+        else:
+            last = result.stderr.strip().splitlines()[-1]
+            assert result.returncode != 0 and "Traceback" not in result.stderr and last == (
+                "Error: The checkpoint was written by a run of 2 processes; resuming it exactly needs the same "
+                "number, this run has 1 (resume with --num-gpus 2, or start anew without --resume)"), result.stderr[-2000:]
+            assert not (resumed / "model_final.pth").exists()

@@ -24,6 +24,7 @@ from detectron2.engine import default_argument_parser, default_setup, launch
 from adakd.checkpoint.atomic_checkpointer import CheckpointLoadError
 from adakd.config import apply_checked_overrides, check_dataset_names
 from adakd.engine.lazy_train import MissingWeightsError, do_eval_only, do_train, resolve_device
+from adakd.engine.stream_state import ProcessCountError
 
 logger = logging.getLogger("adakd")
 
@@ -50,6 +51,8 @@ def main(args):
             return do_eval_only(cfg, allow_missing=args.allow_missing_weights)
         do_train(cfg, resume=args.resume)
     except (MissingWeightsError, CheckpointLoadError, FileNotFoundError) as e:  # the message names the file
+        raise SystemExit(f"Error: {e}")
+    except ProcessCountError as e:  # --resume with another --num-gpus than the run had
         raise SystemExit(f"Error: {e}")
 
 

@@ -25,6 +25,8 @@ from detectron2.data.common import DatasetFromList
 from detectron2.data.samplers import TrainingSampler
 from detectron2.utils import comm
 
+from ..engine.stream_state import ProcessCountError
+
 logger = logging.getLogger(__name__)
 
 
@@ -116,7 +118,7 @@ class ResumableTrainLoader:
         if self._iterating:
             raise RuntimeError("ResumableTrainLoader.load_state_dict must be called before iterating")
         if state["world_size"] != self.world_size:
-            raise ValueError(f"The data stream state was saved by {state['world_size']} processes; this run has "
+            raise ProcessCountError(f"The data stream state was saved by {state['world_size']} processes; this run has "
                              f"{self.world_size}: a data stream cannot be split differently and continue exactly")
         self.sampler._seed = int(state["seed"])
         self._next = int(state["next_position"])

@@ -18,6 +18,10 @@ from detectron2.utils import comm
 logger = logging.getLogger(__name__)
 
 
+class ProcessCountError(ValueError):
+    """A checkpoint's random and data streams were saved by a different number of processes than resume it."""
+
+
 def get_rng_state():
     version, state, gauss = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
@@ -86,8 +90,10 @@ class StreamStateHook(HookBase):
     def load_state_dict(self, state):
         processes = state["processes"]
         if len(processes) != comm.get_world_size():
-            raise ValueError(f"The checkpoint was written by a run of {len(processes)} processes; resuming it "
-                             f"exactly needs the same number, this run has {comm.get_world_size()}")
+            raise ProcessCountError(
+                f"The checkpoint was written by a run of {len(processes)} processes; resuming it exactly needs the "
+                f"same number, this run has {comm.get_world_size()} (resume with --num-gpus {len(processes)}, or "
+                f"start anew without --resume)")
         own = processes[comm.get_rank()]
         set_rng_state(own["rng"])
         if "data" in own and hasattr(self.train_loader, "load_state_dict"):
