@@ -84,15 +84,16 @@ def test_a_two_process_run_resumes_exactly_and_refuses_another_process_count(tin
 
     env = environment(tiny_shapes)
     whole = tmp_path / "whole"
-    run(train_command(whole, 0, "--num-gpus", "2", config="shapes_adaptive.py"), env)
+    short = ["train.max_iter=10"]  # resumed from the checkpoint after iteration 4
+    run(train_command(whole, 0, "--num-gpus", "2", config="shapes_adaptive.py") + short, env)
     uninterrupted = load(whole / "model_final.pth")
     for processes in ("2", "1"):
         resumed = tmp_path / f"resumed_{processes}"
         os.makedirs(resumed)
-        shutil.copy(whole / "model_0000014.pth", resumed / "model_0000014.pth")
-        (resumed / "last_checkpoint").write_text("model_0000014.pth")
-        result = run(train_command(resumed, 0, "--resume", "--num-gpus", processes, config="shapes_adaptive.py"),
-                     env, check=processes == "2")
+        shutil.copy(whole / "model_0000004.pth", resumed / "model_0000004.pth")
+        (resumed / "last_checkpoint").write_text("model_0000004.pth")
+        result = run(train_command(resumed, 0, "--resume", "--num-gpus", processes, config="shapes_adaptive.py")
+                     + short, env, check=processes == "2")
         if processes == "2":
             assert_identical(load(resumed / "model_final.pth"), uninterrupted)
         else:

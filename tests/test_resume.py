@@ -98,10 +98,11 @@ BALANCER_STATE = {  # what each stateful balancer carries from step to step, in 
 
 @pytest.mark.parametrize("method", sorted(BALANCER_STATE))
 def test_stateful_balancer_resumes_bit_for_bit(method, tiny_shapes, tmp_path):
-    """A run of shapes_<method>.py resumed from its own iteration-14 checkpoint ends as the uninterrupted run:
+    """A run of shapes_<method>.py resumed from its own iteration-4 checkpoint ends as the uninterrupted run:
     the balancer's state (Adam moments, loss windows, initial losses, log-variances) is saved and restored."""
     config, env = f"shapes_{method}.py", environment(tiny_shapes)
-    extra = ["+model.aggregator.window=3"] if method == "dwa" else []  # windows that end within 20 iterations
+    # 10 iterations, resumed from the checkpoint after iteration 4; DWA with windows that end within them.
+    extra = ["train.max_iter=10"] + (["+model.aggregator.window=3"] if method == "dwa" else [])
     whole = tmp_path / "whole"
     run(train_command(whole, 0, config=config) + extra, env)
     uninterrupted = load(whole / "model_final.pth")
@@ -112,8 +113,8 @@ def test_stateful_balancer_resumes_bit_for_bit(method, tiny_shapes, tmp_path):
 
     resumed = tmp_path / "resumed"
     os.makedirs(resumed)
-    shutil.copy(whole / "model_0000014.pth", resumed / "model_0000014.pth")
-    (resumed / "last_checkpoint").write_text("model_0000014.pth")
+    shutil.copy(whole / "model_0000004.pth", resumed / "model_0000004.pth")
+    (resumed / "last_checkpoint").write_text("model_0000004.pth")
     run(train_command(resumed, 0, "--resume", config=config) + extra, env)
     assert_identical(load(resumed / "model_final.pth"), uninterrupted)
 
