@@ -273,3 +273,48 @@ def test_every_row_has_its_config_and_every_shipped_row_its_zoo_entry():
         for row in ("teacher", "student"):
             entry = model_zoo.get_entry(task.zoo_entry(row))
             assert entry["status"] == "trained" and entry["config"] == task.config(row), (task.name, row)
+
+
+def test_main_passes_the_documented_defaults_and_directories(monkeypatch, tmp_path):
+    """tools/run_benchmark.py's command line: default rows (the task's paper rows) and seeds (0 1 2), the result and
+    output folders, --zoo-student and --report reach the runner."""
+    tool = load_tool()
+    calls = []
+    monkeypatch.setattr(tool, "prepare_dataset", lambda task: "stub")
+    monkeypatch.setattr(tool, "run_benchmark", lambda *args, **kwargs: calls.append(("run", args, kwargs)))
+    monkeypatch.setattr(tool, "report", lambda task, results_dir: calls.append(("report", task.name, results_dir)))
+    results, output = str(tmp_path / "r"), str(tmp_path / "o")
+    for argv in (["--task", "seg"],
+                 ["--task", "det", "--rows", "student", "adaptive", "--seeds", "4", "--zoo-student", "--force",
+                  "--results-dir", results, "--output-dir", output],
+                 ["--task", "cls", "--report", "--results-dir", results]):
+        monkeypatch.setattr("sys.argv", ["run_benchmark.py", *argv])
+        tool.main()
+    seg = get_task("seg")
+    assert calls[0] == ("run", (seg, list(seg.rows), [0, 1, 2], "benchmarks/results", "output/benchmark"),
+                        {"force": False, "zoo_student": False})
+    assert list(seg.rows) == ["student", "single_at", "single_st", "equal", "hand_tuned", "multiobjective",
+                              "adaptive", "teacher"]  # the README's paper rows, no extra row by default
+    assert calls[1] == ("run", (DET, ["student", "adaptive"], [4], results, output),
+                        {"force": True, "zoo_student": True})
+    assert calls[2] == ("report", "cls", results) and len(calls) == 3
+
+
+def test_git_commit_names_head_and_marks_a_dirty_checkout(monkeypatch, tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    (repo / "a.txt").write_text("1")
+    subprocess.run(git + ["add", "a.txt"], check=True)
+    subprocess.run(git + ["commit", "-qm", "one"], check=True)
+    head = subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    monkeypatch.setattr(runner, "ROOT", str(repo))
+    assert runner.git_commit() == head and len(head) == 40
+    (repo / "untracked.txt").write_text("new")  # untracked files do not make it dirty
+    assert runner.git_commit() == head
+    (repo / "a.txt").write_text("2")
+    assert runner.git_commit() == head + "-dirty"
+    monkeypatch.setattr(runner, "ROOT", str(tmp_path / "not_a_repo"))
+    (tmp_path / "not_a_repo").mkdir()
+    assert runner.git_commit() is None
