@@ -73,13 +73,23 @@ class Workspace:
             self.runs[name] = (cfg, model, [r for r in records if "total_loss" in r][-1])
         return self.runs[name]
 
+def flat_gradient(loss, params):
+    """The gradient of ``loss`` over ``params`` by autograd, as one float64 vector (zeros where it does not
+    reach); the graph is kept for the next call."""
+    parts = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+    return torch.cat([(g if g is not None else torch.zeros_like(p)).flatten() for g, p in zip(parts, params)]).double()
+
+
+def two_path_min_norm(g1, g2):
+    """Eq. 4 for two gradients in closed form (Sener & Koltun, NeurIPS 2018): the weight γ of g1,
+    clip((‖g2‖² − g1·g2) / ‖g1 − g2‖², 0, 1); g2 gets 1 − γ."""
+    return float(((g2 @ g2 - g1 @ g2) / (g1 - g2).pow(2).sum()).clamp(0, 1))
 
 
 def min_norm_by_autograd(cfg, model):
     """One more training forward of ``model`` (a two-path multiobjective distillation model) on a batch of its
     loader: (the weights its aggregator chose, Eq. 4's weights in closed form from the same step's unweighted
-    path losses, their gradients over the student's trainable parameters taken here by autograd). Two
-    gradients: γ = clip((‖g2‖² − g1·g2) / ‖g1 − g2‖², 0, 1) (Sener & Koltun, NeurIPS 2018)."""
+    path losses, their gradients over the student's trainable parameters taken here by autograd)."""
     seen = {}
     hook = model.distiller.aggregator.register_forward_pre_hook(lambda module, args: seen.update(args[0]))
     model.train()
@@ -90,9 +100,5 @@ def min_norm_by_autograd(cfg, model):
         hook.remove()
     chosen = model.distiller.path_weights()
     params = [p for p in model.student.parameters() if p.requires_grad]
-    g = []
-    for name in chosen:
-        parts = torch.autograd.grad(seen[name], params, retain_graph=True, allow_unused=True)
-        g.append(torch.cat([(d if d is not None else torch.zeros_like(p)).flatten() for d, p in zip(parts, params)]).double())
-    gamma = float(((g[1] @ g[1] - g[0] @ g[1]) / (g[0] - g[1]).pow(2).sum()).clamp(0, 1))
+    gamma = two_path_min_norm(*(flat_gradient(seen[name], params) for name in chosen))
     return chosen, dict(zip(chosen, [gamma, 1 - gamma]))

@@ -51,4 +51,5 @@ def test_no_weight_decay_covers_every_learned_aggregator_parameter(overrides, lr
         assert student["weight_decay"] == 0.05 and student["lr"] == 0.1
     # The check above is not vacuous: these methods learn parameters, the others none.
     assert {m: n for m, n in learned.items() if n} == {
-        "adaptive": ["neg_log_path_weights"], "adaptive_layerwise": ["neg_log_path_weights"], "uncertainty": ["log_variances"], "gradnorm": ["gradnorm_logits"]}
+        "adaptive": ["neg_log_path_weights"], "adaptive_layerwise": ["neg_log_path_weights"],
+        "uncertainty": ["log_variances"], "gradnorm": ["gradnorm_logits"]}

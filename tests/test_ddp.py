@@ -100,5 +100,6 @@ def test_a_two_process_run_resumes_exactly_and_refuses_another_process_count(tin
             last = result.stderr.strip().splitlines()[-1]
             assert result.returncode != 0 and "Traceback" not in result.stderr and last == (
                 "Error: The checkpoint was written by a run of 2 processes; resuming it exactly needs the same "
-                "number, this run has 1 (resume with --num-gpus 2, or start anew without --resume)"), result.stderr[-2000:]
+                "number, this run has 1 (resume with --num-gpus 2, or start anew without --resume)"
+            ), result.stderr[-2000:]
             assert not (resumed / "model_final.pth").exists()

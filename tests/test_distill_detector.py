@@ -11,6 +11,7 @@ from omegaconf import OmegaConf
 
 from adakd.config import apply_checked_overrides
 
+from .config_runs import flat_gradient, two_path_min_norm
 from .stand_in_teacher import stand_in_teacher
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -316,26 +317,21 @@ def test_mgda_ub_detection_config_with_diagnostics(tiny_shapes, teacher_weights)
     hook.remove()
     weights = model.distiller.path_weights()
     outputs = [fpn[k] for k in sorted(fpn)]
-    g1, g2 = (torch.cat([g.flatten() for g in torch.autograd.grad(losses[f"loss_distill_{p}"], outputs,
-                                                                   retain_graph=True)]).double() / weights[p]
-              for p in ("feats_p", "box"))
-    gamma = float(((g2 @ g2 - g1 @ g2) / (g1 - g2).pow(2).sum()).clamp(0, 1))
+    gamma = two_path_min_norm(*(flat_gradient(losses[f"loss_distill_{p}"], outputs) / weights[p]
+                                for p in ("feats_p", "box")))
     assert 0 < gamma < 1  # strictly inside: neither weight is clipped to 0 or 1
     assert [weights["feats_p"], weights["box"]] == pytest.approx([gamma, 1 - gamma], rel=1e-4)
     # The diagnostics of that step: norms and cosines of the gradients over every trainable student parameter
     # (the task's: the sum of GFL's three losses), recomputed here by autograd.
     params = [p for p in model.student.parameters() if p.requires_grad]
     task = losses["loss_qfl"] + losses["loss_bbox"] + losses["loss_dfl"]
-    grads = {}
-    for name, loss in [("feats_p", losses["loss_distill_feats_p"]), ("box", losses["loss_distill_box"]),
-                       ("task", task)]:
-        parts = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
-        grads[name] = torch.cat([(g if g is not None else torch.zeros_like(p)).flatten()
-                                 for g, p in zip(parts, params)]).double()
+    grads = {name: flat_gradient(loss, params) for name, loss in
+             [("feats_p", losses["loss_distill_feats_p"]), ("box", losses["loss_distill_box"]), ("task", task)]}
     cos = torch.nn.functional.cosine_similarity
     for name in ("feats_p", "box"):
         assert logged[f"distill/{name}/grad_norm"] == pytest.approx(float(grads[name].norm()), rel=1e-3)
         assert logged[f"distill/{name}/cos_task"] == pytest.approx(float(cos(grads[name], grads["task"], 0)),
                                                                    abs=1e-4)
-    assert logged["distill/cos/feats_p/box"] == pytest.approx(float(cos(grads["feats_p"], grads["box"], 0)), abs=1e-4)
+    assert logged["distill/cos/feats_p/box"] == pytest.approx(float(cos(grads["feats_p"], grads["box"], 0)),
+                                                              abs=1e-4)
     assert logged["distill/task/grad_norm"] == pytest.approx(float(grads["task"].norm()), rel=1e-3)

@@ -50,9 +50,8 @@ def main(args):
         if args.eval_only:
             return do_eval_only(cfg, allow_missing=args.allow_missing_weights)
         do_train(cfg, resume=args.resume)
-    except (MissingWeightsError, CheckpointLoadError, FileNotFoundError) as e:  # the message names the file
-        raise SystemExit(f"Error: {e}")
-    except ProcessCountError as e:  # --resume with another --num-gpus than the run had
+    # The message names the file, or (ProcessCountError) the process counts of a --resume with another --num-gpus.
+    except (MissingWeightsError, CheckpointLoadError, FileNotFoundError, ProcessCountError) as e:
         raise SystemExit(f"Error: {e}")
 
 

@@ -118,8 +118,9 @@ class ResumableTrainLoader:
         if self._iterating:
             raise RuntimeError("ResumableTrainLoader.load_state_dict must be called before iterating")
         if state["world_size"] != self.world_size:
-            raise ProcessCountError(f"The data stream state was saved by {state['world_size']} processes; this run has "
-                             f"{self.world_size}: a data stream cannot be split differently and continue exactly")
+            raise ProcessCountError(
+                f"The data stream state was saved by {state['world_size']} processes; this run has "
+                f"{self.world_size}: a data stream cannot be split differently and continue exactly")
         self.sampler._seed = int(state["seed"])
         self._next = int(state["next_position"])
         self._pending = [[(int(p), int(i)) for p, i in bucket] for bucket in state["pending"]]

@@ -39,8 +39,8 @@ def export_weights(src, dst, half=True, prefix=""):
     """Writes ``{"model": state_dict}`` from the training checkpoint ``src`` to ``dst`` (atomically).
 
     Floating-point tensors are stored in fp16 when ``half`` (those beyond fp16's range stay as they are:
-    ``_halved``); detectron2's checkpointer casts them back to the model's dtype on load. ``prefix`` (e.g. ``"student."``) keeps only the weights under it, renamed
-    without it (distillation runs also write their student alone: ``model_final_student.pth``).
+    ``_halved``); detectron2's checkpointer casts them back to the model's dtype on load. ``prefix`` (e.g.
+    ``"student."``) keeps only the weights under it, renamed without it (distillation runs also write their student alone: ``model_final_student.pth``).
     Returns (sha256, size in bytes) of ``dst``.
     """
     checkpoint = torch.load(src, map_location="cpu", weights_only=True)
@@ -58,8 +58,8 @@ def export_weights(src, dst, half=True, prefix=""):
 
 def export_pretrained_backbone(src, dst, backbone_prefix="backbone.", head_prefix="head."):
     """Writes the backbone of an image classifier's training checkpoint ``src`` as detectron2 ships its ImageNet
-    backbones: fp16 weights (``_halved``) under the ResNet's own names (``stem.conv1.weight``, ``res2.0.conv1.weight``, ...)
-    with ``matching_heuristics``, so that detectron2's checkpointer finds them by suffix in any model built on
+    backbones: fp16 weights (``_halved``) under the ResNet's own names (``stem.conv1.weight``,
+    ``res2.0.conv1.weight``, ...) with ``matching_heuristics``, so that detectron2's checkpointer finds them by suffix in any model built on
     that ResNet (``backbone.bottom_up.res2.0.conv1.weight``). The classifier's layers stay in the file under
     their own names (``linear.weight``: detectors report them unused, as ``fc1000`` of detectron2's
     ``R-50.pkl``), so the file still evaluates as the classifier. Returns (sha256, size in bytes) of ``dst``.
