@@ -12,10 +12,12 @@ RUNNER = os.path.join(ROOT, "tests", "run_train_net.py")
 ITERATIONS = 20  # checkpoints after iterations 4, 9, 14 and 19 (period 5)
 
 
-def train_command(output_dir, num_workers, *flags, config="shapes_adaptive.py"):
-    """20 iterations of ``config`` on the tiny shapes set, batch 2, a checkpoint every 5 iterations."""
+def train_command(output_dir, num_workers, *flags, config="shapes_adaptive.py", evaluate=False):
+    """20 iterations of ``config`` on the tiny shapes set, batch 2, a checkpoint every 5 iterations; evaluated
+    at the end only when a test reads the result (``evaluate``)."""
     return [
         sys.executable, RUNNER, "--config-file", os.path.join(CONFIGS, config), *flags,
+        *([] if evaluate else ["dataloader.evaluator=null"]),
         f"train.max_iter={ITERATIONS}", "train.checkpointer.period=5", "train.device=cpu",
         "dataloader.train.dataset.names=tiny_shapes_train", "dataloader.test.dataset.names=tiny_shapes_val",
         "dataloader.train.total_batch_size=2", f"dataloader.train.num_workers={num_workers}",

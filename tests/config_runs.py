@@ -42,15 +42,47 @@ def write_imagenet_stand_ins(root):
         save_detectron2_pkl(convert_torchvision_resnet(resnet.state_dict()), os.path.join(root, "pretrained", f"R-{depth}.pkl"))
 
 
+def aggregator_of(cfg):
+    """What weighs the paths of ``cfg``'s model: its aggregator's method (``layerwise`` when a path is split by
+    stage), or ``plain`` for a model without distillation."""
+    if "aggregator" not in cfg.model:
+        return "plain"
+    method = cfg.model.aggregator.get("method") or cfg.model.aggregator.get("_target_")
+    return f"{method}_layerwise" if any(p.get("layerwise") for p in cfg.model.paths) else str(method)
+
+
+def evaluated_runs(names, dataset_of, aggregator):
+    """Every teacher and student among ``names``, and one distillation config per (dataset, aggregator): the one
+    named ``<dataset>_<aggregator>`` where there is one, else the first. Those train two iterations and evaluate;
+    every other config trains one step without evaluation (``one_step_without_evaluation``): its dataset, model
+    and aggregator are each covered by a full run already, so the cheap run checks only what it adds, its paths."""
+    chosen = {}
+    for name in names:
+        key = (dataset_of(name), name.rsplit("_", 1)[1] if name.endswith(("_teacher", "_student")) else aggregator(name))
+        if key not in chosen or name == f"{key[0]}_{key[1]}":
+            chosen[key] = name
+    return set(chosen.values())
+
+
+def one_step_without_evaluation(cfg):
+    """``cfg`` shortened to one training iteration, with its evaluator removed (detectron2's final EvalHook
+    then evaluates nothing: do_test returns {} without an evaluator)."""
+    cfg.train.max_iter = 1
+    del cfg.dataloader["evaluator"]
+    return cfg
+
+
 class Workspace:
-    """Trains each config once, after the runs it needs (``prerequisites``: name → names).
+    """Trains each config once, after the runs it needs (``prerequisites``: name → names); the names in
+    ``evaluated`` (default: all) train two iterations and evaluate, the others train one step without evaluation.
 
     Output folders of runs that no other run reads are deleted when the next run starts (the caller has read
     them by then): kept, the detection workspace alone grew to 4 GB of checkpoints."""
 
-    def __init__(self, root, prerequisites):
+    def __init__(self, root, prerequisites, evaluated=None):
         self.root = root
         self.prerequisites = prerequisites
+        self.evaluated = set(prerequisites) if evaluated is None else set(evaluated)
         self.read_again = {r for names in prerequisites.values() for r in names}
         self.runs = {}
         self.output_dirs = {}
@@ -65,6 +97,8 @@ class Workspace:
                     shutil.rmtree(output_dir, ignore_errors=True)
                     del self.output_dirs[other]
             cfg = load_small(name)
+            if name not in self.evaluated:
+                one_step_without_evaluation(cfg)
             self.output_dirs[name] = os.path.abspath(cfg.train.output_dir)
             model = do_train(cfg)
             with open(os.path.join(cfg.train.output_dir, "metrics.json")) as f:

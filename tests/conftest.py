@@ -28,5 +28,5 @@ def distillation_run(tiny_shapes, tmp_path_factory):
     from .cli_runs import environment, run, train_command
 
     output = tmp_path_factory.mktemp("distillation_run")
-    run(train_command(output, 0), environment(tiny_shapes))
+    run(train_command(output, 0, evaluate=True), environment(tiny_shapes))
     return str(output)

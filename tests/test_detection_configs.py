@@ -14,8 +14,16 @@ import shutil
 
 import pytest
 import torch
+from detectron2.config import LazyConfig
 
-from .config_runs import Workspace, min_norm_by_autograd, write_imagenet_stand_ins
+from .config_runs import (
+    CONFIG_DIR,
+    Workspace,
+    aggregator_of,
+    evaluated_runs,
+    min_norm_by_autograd,
+    write_imagenet_stand_ins,
+)
 from .fake_datasets import builtin_datasets_at, write_cityscapes_tree, write_coco_tree
 
 DISTILL_ROWS = [
@@ -31,6 +39,10 @@ PREREQUISITES = {
     **{f"{ds}_{row}": [f"{ds}_teacher"] + (["coco_student"] if ds == "cityscapes" else [])
        for ds in NUM_CLASSES for row in DISTILL_ROWS},
 }
+# Teachers, students and one distillation row per aggregator train two iterations and evaluate; the other rows
+# (single paths, Feats_B variants) train one step without evaluation.
+EVALUATED = evaluated_runs(PREREQUISITES, lambda name: name.split("_")[0],
+                           lambda name: aggregator_of(LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +55,7 @@ def workspace(tmp_path_factory):
     os.chdir(root)  # the configs' relative paths (pretrained/, output/) resolve here, as in a user's checkout
     try:
         with builtin_datasets_at(str(root / "datasets")):
-            yield Workspace(root, PREREQUISITES)
+            yield Workspace(root, PREREQUISITES, EVALUATED)
     finally:
         os.chdir(cwd)
         shutil.rmtree(root, ignore_errors=True)  # GBs of checkpoints: gone with the module, passed or failed
@@ -112,3 +124,9 @@ def test_distillation_config_trains_with_its_paths_and_aggregator(workspace, dat
     saved = _checkpoint(os.path.join(cfg.train.output_dir, "model_final.pth"))
     assert not any(k.startswith("teacher") or ".teacher." in k for k in saved)
     assert model.student.head.cls_score.out_channels == NUM_CLASSES[dataset]
+    results = os.path.join(cfg.train.output_dir, "eval_results.json")
+    if f"{dataset}_{row}" in EVALUATED:
+        with open(results) as f:
+            assert set(json.load(f)["bbox"]) >= {"AP", "AP50", "AP75"}
+    else:  # one step, no evaluation
+        assert metrics["iteration"] == 0 and not os.path.exists(results)

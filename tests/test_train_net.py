@@ -1,4 +1,5 @@
 """tools/lazyconfig_train_net.py and the library pieces behind it."""
+import importlib.util
 import os
 import re
 import subprocess
@@ -34,16 +35,28 @@ def error_line(result):
     return result.stderr.strip().splitlines()[-1]
 
 
+def cli_error(*args):
+    """The tool's error, run in this process (no interpreter start-up per check): its ``cli`` must end with
+    SystemExit carrying the message as a string, which Python prints alone, without a traceback, and exits 1
+    with (the subprocess checks above and below show that end to end)."""
+    spec = importlib.util.spec_from_file_location("lazyconfig_train_net", os.path.join(ROOT, "tools/lazyconfig_train_net.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with pytest.raises(SystemExit) as exit_info:
+        tool.cli([str(a) for a in args])
+    assert isinstance(exit_info.value.code, str), exit_info.value.code
+    return exit_info.value.code
+
+
 def test_missing_config_file_is_named():
     result = run_tool("--config-file", "projects/AdaptiveKD/configs/no_such_config.py")
     assert error_line(result) == "Config file 'projects/AdaptiveKD/configs/no_such_config.py' does not exist"
 
 
 def test_unknown_override_key_is_refused_with_suggestion():
-    result = run_tool("--config-file", STUDENT, "train.max_iters=10")
     assert re.fullmatch(r"Error: Unknown config key 'train\.max_iters' in override 'train\.max_iters=10'\. Did you "
                         r"mean: train\.max_iter(, [\w.]+)*\? \(Write '\+train\.max_iters=10' to add a new key on "
-                        r"purpose\.\)", error_line(result))
+                        r"purpose\.\)", cli_error("--config-file", STUDENT, "train.max_iters=10"))
 
     cfg = LazyConfig.load(STUDENT)
     cfg = apply_checked_overrides(cfg, ["train.max_iter=10", "+train.note=hello", "model.head.conv_dims=[8,8]"])
@@ -56,8 +69,7 @@ def test_unregistered_dataset_is_named():
     cfg = apply_checked_overrides(LazyConfig.load(STUDENT), ["dataloader.train.dataset.names=shapes_trian"])
     with pytest.raises(KeyError, match="dataloader.train.dataset.names = 'shapes_trian' is not a registered.*shapes_train"):
         check_dataset_names(cfg)
-    result = run_tool("--config-file", STUDENT, "dataloader.test.dataset.names=shapes_vall")
-    assert error_line(result).startswith("Error: dataloader.test.dataset.names = 'shapes_vall' is not a registered "
+    assert cli_error("--config-file", STUDENT, "dataloader.test.dataset.names=shapes_vall").startswith("Error: dataloader.test.dataset.names = 'shapes_vall' is not a registered "
                                          "dataset. Close matches: shapes_val")
 
 
@@ -105,10 +117,15 @@ def test_gradient_clip_hook_scales_to_max_norm():
 def _loss_on_fixed_batch(model, batch):
     with EventStorage(0), torch.no_grad():
         model.train()
-        return float(sum(model(batch).values()))
+        losses = model(batch)
+    assert set(losses) == {"loss_qfl", "loss_bbox", "loss_dfl"}  # GFL's three terms
+    return float(sum(losses.values()))
 
 
 def test_few_iterations_lower_the_loss(tiny_shapes, tmp_path):
+    """The project's training path (do_train, the shipped student config) lowers GFL's loss on a fixed batch,
+    and the trained detector's inference output is detectron2's (≤ 100 boxes of 4 coordinates, scores above
+    the config's threshold)."""
     cfg = apply_checked_overrides(
         LazyConfig.load(STUDENT),
         [
@@ -127,10 +144,17 @@ def test_few_iterations_lower_the_loss(tiny_shapes, tmp_path):
     seed_all_rng(0)
     initial = _loss_on_fixed_batch(instantiate(cfg.model), batch)
     seed_all_rng(0)
-    trained = _loss_on_fixed_batch(do_train(cfg), batch)
+    model = do_train(cfg)
+    trained = _loss_on_fixed_batch(model, batch)
     print(f"loss on a fixed batch: {initial:.3f} -> {trained:.3f}")
     assert trained < 0.9 * initial, (initial, trained)
     assert os.path.exists(tmp_path / "model_final.pth") and os.path.exists(tmp_path / "eval_results.json")
+
+    model.eval()
+    with torch.no_grad():
+        out = model(batch[:1])[0]["instances"]
+    assert len(out) <= model.max_detections_per_image == 100 and out.pred_boxes.tensor.shape[1] == 4
+    assert (out.scores >= model.test_score_thresh).all() and model.test_score_thresh == 0.05
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
@@ -165,14 +189,13 @@ def test_json_results_are_strict_json_with_null_for_non_finite(tmp_path):
 
 def test_eval_only_without_weights_is_refused(tmp_path):
     # The shapes student's config starts from a pretrained backbone: an empty init_checkpoint is "no weights".
-    result = run_tool("--config-file", STUDENT, "--eval-only", "train.device=cpu", "train.init_checkpoint=",
-                      f"train.output_dir={tmp_path}")
-    assert error_line(result) == "--eval-only needs weights: pass train.init_checkpoint=<path or URL>"
+    assert cli_error("--config-file", STUDENT, "--eval-only", "train.device=cpu", "train.init_checkpoint=",
+                     f"train.output_dir={tmp_path}") == "--eval-only needs weights: pass train.init_checkpoint=<path or URL>"
 
 
 def _eval_only(weights, output_dir):
-    return run_tool("--config-file", STUDENT, "--eval-only", f"train.init_checkpoint={weights}", "train.device=cpu",
-                    f"train.output_dir={output_dir}")
+    return cli_error("--config-file", STUDENT, "--eval-only", f"train.init_checkpoint={weights}", "train.device=cpu",
+                     f"train.output_dir={output_dir}")
 
 
 def _truncated_checkpoint(folder):
@@ -186,12 +209,12 @@ def _truncated_checkpoint(folder):
 
 def test_eval_only_with_a_missing_checkpoint_names_it(tmp_path):
     missing = tmp_path / "no_such_run" / "model_final.pth"
-    assert error_line(_eval_only(missing, tmp_path)) == f"Error: Checkpoint {missing} not found"
+    assert _eval_only(missing, tmp_path) == f"Error: Checkpoint {missing} not found"
     assert not (tmp_path / "eval_results.json").exists()
 
 
 def test_eval_only_with_an_unfetchable_zoo_checkpoint_names_it(tmp_path):
-    assert error_line(_eval_only("zoo://shapes_gfl_r18_studnet", tmp_path)) == (
+    assert _eval_only("zoo://shapes_gfl_r18_studnet", tmp_path) == (
         "Error: Checkpoint zoo://shapes_gfl_r18_studnet could not be fetched: No model zoo entry named "
         "'shapes_gfl_r18_studnet'. Did you mean: shapes_gfl_r18_student, shapes_cls_r18_student, "
         "shapes_gfl_r18_adaptive?")
@@ -200,17 +223,19 @@ def test_eval_only_with_an_unfetchable_zoo_checkpoint_names_it(tmp_path):
 
 def test_eval_only_with_a_truncated_checkpoint_names_it(tmp_path):
     truncated, _ = _truncated_checkpoint(tmp_path)
-    assert error_line(_eval_only(truncated, tmp_path)).startswith(
+    result = run_tool("--config-file", STUDENT, "--eval-only", f"train.init_checkpoint={truncated}", "train.device=cpu",
+                      f"train.output_dir={tmp_path}")  # end to end: the process prints the one line
+    assert error_line(result).startswith(
         f"Error: Checkpoint {truncated} is unreadable (truncated, corrupt or not a checkpoint): RuntimeError: ")
     assert not (tmp_path / "eval_results.json").exists()
 
 
 def test_training_from_a_missing_init_checkpoint_names_it(tiny_shapes, tmp_path):
-    from .cli_runs import environment, run, train_command
+    from .cli_runs import train_command
 
     missing = tmp_path / "pretrained.pth"
     command = train_command(tmp_path, 0, config="shapes_student.py") + [f"train.init_checkpoint={missing}"]
-    assert error_line(run(command, environment(tiny_shapes), check=False)) == f"Error: Checkpoint {missing} not found"
+    assert cli_error(*command[2:]) == f"Error: Checkpoint {missing} not found"
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".pth")]  # no training step ran, nothing was saved
 
 
@@ -236,7 +261,7 @@ def test_checkpointer_names_missing_unknown_and_unreadable_checkpoints_then_load
 
 @pytest.mark.parametrize("case", ["missing", "not_the_teacher"])
 def test_training_with_unusable_teacher_weights_names_them(tiny_shapes, tmp_path, case):
-    from .cli_runs import environment, run, train_command
+    from .cli_runs import train_command
 
     if case == "missing":
         weights, expected = tmp_path / "teacher.pth", f"Error: Teacher weights '{tmp_path / 'teacher.pth'}' not found"
@@ -250,7 +275,7 @@ def test_training_with_unusable_teacher_weights_names_them(tiny_shapes, tmp_path
         expected = (f"Error: Teacher weights '{weights}' do not match the teacher model: {len(keys)} missing "
                     f"{keys[:5]}, 1 unexpected ['weight'], shape mismatches []")
     command = train_command(tmp_path, 0) + [f"model.teacher_weights={weights}"]
-    assert error_line(run(command, environment(tiny_shapes), check=False)) == expected
+    assert cli_error(*command[2:]) == expected
     assert not [f for f in os.listdir(tmp_path) if f.startswith("model_")]  # no step ran, nothing was saved
 
 

@@ -90,8 +90,9 @@ class PeriodicCheckpointer(hooks.PeriodicCheckpointer):
 
 
 def do_test(cfg, model):
-    """Evaluates ``model`` on ``cfg.dataloader.test``; returns (and saves) the evaluator's results."""
-    if "evaluator" not in cfg.dataloader:
+    """Evaluates ``model`` on ``cfg.dataloader.test``; returns (and saves) the evaluator's results. Without an
+    evaluator (``dataloader.evaluator=null`` on the command line) it evaluates nothing and returns {}."""
+    if cfg.dataloader.get("evaluator") is None:
         return {}
     results = inference_on_dataset(model, instantiate(cfg.dataloader.test), instantiate(cfg.dataloader.evaluator))
     if comm.is_main_process():
