@@ -88,10 +88,17 @@ class Workspace:
         self.output_dirs = {}
 
     def run(self, name):
-        """Returns (cfg, trained model, metrics record of the last training iteration)."""
+        """Returns (cfg, trained model, metrics record of the last training iteration). The model is handed out
+        once (its test's call) and not kept: 22 trained detectors, teachers among them, held GBs."""
+        cfg, model, record = self._train(name)
+        self.runs[name] = (cfg, None, record)
+        assert model is not None, f"{name}'s model was handed out already"
+        return cfg, model, record
+
+    def _train(self, name):
         if name not in self.runs:
             for required in self.prerequisites[name]:
-                self.run(required)
+                self._train(required)
             for other, output_dir in list(self.output_dirs.items()):
                 if other not in self.read_again:
                     shutil.rmtree(output_dir, ignore_errors=True)
@@ -106,6 +113,7 @@ class Workspace:
             # Evaluation adds its own records; keep the training record.
             self.runs[name] = (cfg, model, [r for r in records if "total_loss" in r][-1])
         return self.runs[name]
+
 
 def flat_gradient(loss, params):
     """The gradient of ``loss`` over ``params`` by autograd, as one float64 vector (zeros where it does not

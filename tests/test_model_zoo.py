@@ -265,7 +265,9 @@ def test_trained_checkpoint_loads_into_its_config_exactly(name):
                            value.half()), key
 
 
-# A detector, and a classifier whose command also measures its agreement with the shipped teacher.
+# A detector, and a classifier whose command also measures its agreement with the shipped teacher. Whole val
+# splits (the shapes set is generated first on a fresh clone): `pytest -m slow` selects these, `make test` runs all.
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["shapes_gfl_r18_student", "shapes_cls_r18_adaptive"])
 def test_eval_only_on_a_shipped_checkpoint_reproduces_the_manifest(name, tmp_path):
     entry = model_zoo.get_entry(name)

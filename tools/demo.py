@@ -8,7 +8,9 @@ the top-1 class and its probability for classifiers.
         --weights zoo://shapes_semantic_fpn_r18_student --input a.png b.png --output output/demo
 
 ``--max-images N`` keeps the first N images (sorted by name); ``--grid FILE.png`` also writes all drawings
-side by side in one picture (``--grid-columns`` per row), as the README's figures.
+side by side in one picture (``--grid-columns`` per row), as the README's figures. ``--ground-truth DATASET``
+(a registered detection dataset holding the images, e.g. shapes_val) also counts, per image and in all, the
+objects the detector names right at the confidence threshold (adakd.evaluation.count_named_objects).
 
 Prints, per image, the inference time and what was found. Runs on the CPU unless --device cuda is given.
 """
@@ -19,14 +21,16 @@ import time
 
 import torch
 from detectron2.config import LazyConfig, instantiate
-from detectron2.data import MetadataCatalog
+from detectron2.data import DatasetCatalog, MetadataCatalog
 from detectron2.data import transforms as T
 from detectron2.data.detection_utils import read_image
+from detectron2.structures import BoxMode
 from detectron2.utils.visualizer import Visualizer
 
 from adakd import model_zoo
 from adakd.checkpoint.atomic_checkpointer import CheckpointLoadError
 from adakd.engine.lazy_train import MissingWeightsError, load_inference_weights
+from adakd.evaluation import count_named_objects
 from adakd.utils.atomic_write import atomic_open
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
@@ -103,6 +107,8 @@ def main():
     parser.add_argument("--max-images", type=int, default=None, help="only the first N images")
     parser.add_argument("--grid", help="also write every drawing in one picture (.png, or .jpg to keep it small)")
     parser.add_argument("--grid-columns", type=int, default=4)
+    parser.add_argument("--ground-truth", metavar="DATASET",
+                        help="registered detection dataset of the images: count the objects named right")
     args = parser.parse_args()
     if args.max_images is not None and args.max_images < 1:
         parser.error("--max-images must be at least 1")
@@ -122,7 +128,9 @@ def main():
     except (CheckpointLoadError, MissingWeightsError) as e:  # the message names the file: no traceback
         raise SystemExit(f"error: {e}")
     metadata = MetadataCatalog.get(cfg.dataloader.test.dataset.names)
+    truth = ground_truth(args.ground_truth) if args.ground_truth else None
     os.makedirs(args.output, exist_ok=True)
+    named = objects = wrong = 0
 
     drawings = []
     for path in list_images(args.input)[: args.max_images]:
@@ -132,6 +140,10 @@ def main():
         seconds = time.perf_counter() - start
         image_rgb = image[:, :, ::-1] if predictor.input_format == "BGR" else image
         drawing, found = describe_and_draw(output, image_rgb, metadata, args.confidence_threshold)
+        if truth is not None:
+            counts = named_in_image(output, truth, path, args.confidence_threshold)
+            named, objects, wrong = named + counts[0], objects + counts[1], wrong + counts[2]
+            found += f", names {counts[0]} of {counts[1]} objects right, {counts[2]} wrong detections"
         out_path = os.path.join(args.output, os.path.splitext(os.path.basename(path))[0] + ".png")
         drawings.append(drawing.get_image())
         with atomic_open(out_path, "wb") as f:
@@ -141,6 +153,35 @@ def main():
         with atomic_open(args.grid, "wb") as f:
             f.write(_encode(grid(drawings, args.grid_columns), os.path.splitext(args.grid)[1].lower()))
         print(f"{len(drawings)} drawings side by side -> {args.grid}")
+    if truth is not None:
+        print(f"named {named} of {objects} objects right ({100.0 * named / max(objects, 1):.0f} %) at score >= "
+              f"{args.confidence_threshold}, {wrong} wrong detections, on {len(drawings)} images of {args.ground_truth}")
+
+
+def ground_truth(dataset):
+    """Image file name -> (XYXY boxes, classes) of a registered detection dataset."""
+    if dataset not in DatasetCatalog.list():
+        raise SystemExit(f"error: --ground-truth {dataset!r} is not a registered dataset")
+    truth = {}
+    for record in DatasetCatalog.get(dataset):
+        boxes = [BoxMode.convert(a["bbox"], a["bbox_mode"], BoxMode.XYXY_ABS) for a in record.get("annotations", [])]
+        classes = [a["category_id"] for a in record.get("annotations", [])]
+        truth[os.path.basename(record["file_name"])] = (torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4),
+                                                        torch.tensor(classes, dtype=torch.int64))
+    return truth
+
+
+def named_in_image(output, truth, path, threshold):
+    """(objects named right, objects, wrong detections) of one image against ``truth``."""
+    if "instances" not in output:
+        raise SystemExit("error: --ground-truth counts detections; this model does not detect")
+    if os.path.basename(path) not in truth:
+        raise SystemExit(f"error: {path} is not an image of the --ground-truth dataset")
+    gt_boxes, gt_classes = truth[os.path.basename(path)]
+    instances = output["instances"].to("cpu")
+    right, wrong = count_named_objects(instances.pred_boxes.tensor, instances.pred_classes, instances.scores,
+                                       gt_boxes, gt_classes, score_threshold=threshold)
+    return right, len(gt_boxes), wrong
 
 
 def grid(images, columns):

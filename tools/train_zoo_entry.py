@@ -14,6 +14,13 @@ checkpoint, sha256, size and metrics in model_zoo/manifest.json (and the README'
     python tools/train_zoo_entry.py NAME --skip-train                # export + evaluate output/zoo/NAME
     python tools/train_zoo_entry.py NAME --reevaluate                # only re-measure the shipped file
 
+A run of the benchmark runner with the entry's training config and seed 0 can be shipped instead of training
+again (the manifest then records both commands and the run's own training time):
+
+    python tools/train_zoo_entry.py shapes_gfl_r18_adaptive --skip-train \
+        --output-dir output/benchmark/det/adaptive/seed0 \
+        --trained-by "python tools/run_benchmark.py --task det --rows adaptive --seeds 0" --train-minutes 9.1
+
 Extra ``key=value`` arguments are passed to the training run as overrides.
 """
 import argparse
@@ -132,8 +139,12 @@ def main():
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--skip-train", action="store_true", help="export and evaluate an already trained run")
     mode.add_argument("--reevaluate", action="store_true", help="re-measure the shipped checkpoint only")
+    parser.add_argument("--trained-by", help="with --skip-train: the command that trained --output-dir")
+    parser.add_argument("--train-minutes", type=float, help="with --trained-by: how long that training took")
     parser.add_argument("opts", nargs="*", help="key=value overrides for training")
     args = parser.parse_args()
+    if args.trained_by and not (args.skip_train and args.output_dir):
+        parser.error("--trained-by names how --output-dir was trained: it needs --skip-train and --output-dir")
 
     task, dataset, train_config, eval_config, teacher = RECIPES[args.name]
     output_dir = args.output_dir or f"output/zoo/{args.name}"
@@ -146,6 +157,8 @@ def main():
         if not args.skip_train:
             run_net(train_config, f"train.output_dir={output_dir}", *args.opts)
             entry["train_minutes_2cpu"] = round((time.time() - start) / 60, 1)
+        elif args.trained_by:
+            entry["train_minutes_2cpu"] = args.train_minutes
         final = os.path.join(ROOT, output_dir, "model_final.pth")
         distillation = distillation_info(train_config, final)
         # A distillation run's student alone: the file its checkpointer wrote next to model_final.pth (runs
@@ -176,7 +189,8 @@ def main():
         metrics=metrics,
         metrics_command=f"tools/lazyconfig_train_net.py --config-file {CONFIGS}/{eval_config} --eval-only "
         f"train.init_checkpoint={checkpoint}" + "".join(f" {o}" for o in eval_opts),
-        train_command=f"python tools/train_zoo_entry.py {args.name}",
+        train_command=f"{args.trained_by} && python tools/train_zoo_entry.py {args.name} --skip-train --output-dir "
+        f"{output_dir}" if args.trained_by else f"python tools/train_zoo_entry.py {args.name}",
     )
     entry.setdefault("distillation", None)
     update_manifest(dict(sorted(entry.items())))
