@@ -1,4 +1,5 @@
 import os
+import resource
 
 import pytest
 import torch
@@ -30,3 +31,10 @@ def distillation_run(tiny_shapes, tmp_path_factory):
     output = tmp_path_factory.mktemp("distillation_run")
     run(train_command(output, 0, evaluate=True), environment(tiny_shapes))
     return str(output)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The suite's memory budget (≤ 4 GB for the test process; subprocesses count on their own): printed after
+    the slowest tests, as their time is."""
+    kilobytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kB
+    terminalreporter.write_line(f"peak memory of the test process: {kilobytes / 2**20:.2f} GB")
