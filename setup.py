@@ -8,4 +8,7 @@ setup(
     python_requires=">=3.9",
     # torch and detectron2 are deliberately not listed: tools/setup_env.sh keeps a user's own builds.
     install_requires=["fvcore", "iopath", "pycocotools", "numpy", "opencv-python-headless", "scipy"],
+    # Export and ONNX inference (adakd.deploy, tools/export_model.py); imported only there. The pins keep numpy<2
+    # for the detectron2 wheel (tools/setup_env.sh installs them).
+    extras_require={"deploy": ["onnx<1.18", "onnxruntime<1.21"]},
 )

@@ -22,16 +22,36 @@ def _method(entry):
     return text
 
 
+# Tasks whose trained entries tools/export_model.py turns into ONNX / TorchScript files (the pretraining entries are
+# backbones to start from, not models to deploy).
+EXPORTABLE_TASKS = ("detection", "semantic_segmentation", "classification")
+EXPORT_FORMATS = ("onnx", "torchscript")
+
+
+def export_commands(entry):
+    """The tools/export_model.py command of each format for a trained, deployable entry; [] for the others."""
+    if entry.get("status") != "trained" or entry.get("task") not in EXPORTABLE_TASKS:
+        return []
+    name = entry["name"]
+    return [f"tools/export_model.py --zoo {name} --format {fmt} --output output/export/{name}"
+            for fmt in EXPORT_FORMATS]
+
+
+def _export(entry):
+    commands = export_commands(entry)
+    return "<br>".join(f"`{c}`" for c in commands) if commands else "–"
+
+
 def render_table(entries):
     rows = [
-        "| entry | task | dataset | teacher | distillation | metrics | size | status |",
-        "|---|---|---|---|---|---|---|---|",
+        "| entry | task | dataset | teacher | distillation | metrics | size | status | export |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for e in entries:
         size = f"{e['size_bytes'] / 1e6:.1f} MB" if e.get("size_bytes") else "–"
         rows.append(
             f"| `{e['name']}` | {e['task']} | {e['dataset']} | {('`' + e['teacher'] + '`') if e.get('teacher') else '–'} "
-            f"| {_method(e)} | {_metrics(e)} | {size} | {e['status']} |"
+            f"| {_method(e)} | {_metrics(e)} | {size} | {e['status']} | {_export(e)} |"
         )
     total = sum(e.get("size_bytes") or 0 for e in entries)
     rows += ["", f"Shipped checkpoints (fp16): {total / 1e6:.1f} MB in all."]
