@@ -33,8 +33,25 @@ def distillation_run(tiny_shapes, tmp_path_factory):
     return str(output)
 
 
+_PEAK_RAISERS = []  # (GB the test raised the process's peak by, test id)
+
+
+def _peak_kilobytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kB
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    before = _peak_kilobytes()
+    yield
+    raised = _peak_kilobytes() - before
+    if raised > 0:
+        _PEAK_RAISERS.append((raised / 2**20, item.nodeid))
+
+
 def pytest_terminal_summary(terminalreporter):
     """The suite's memory budget (≤ 4 GB for the test process; subprocesses count on their own): printed after
     the slowest tests, as their time is."""
-    kilobytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kB
-    terminalreporter.write_line(f"peak memory of the test process: {kilobytes / 2**20:.2f} GB")
+    terminalreporter.write_line(f"peak memory of the test process: {_peak_kilobytes() / 2**20:.2f} GB")
+    for gigabytes, nodeid in sorted(_PEAK_RAISERS, reverse=True)[:5]:
+        terminalreporter.write_line(f"  raised by {gigabytes:.2f} GB: {nodeid}")

@@ -131,6 +131,8 @@ def do_train(cfg, resume=False):
 
     cfg.optimizer.params.model = model
     optimizer = instantiate(cfg.optimizer)
+    # Not left in the config: a caller keeping cfg (several runs in one process) would keep every model alive.
+    cfg.optimizer.params.model = None
     train_loader = resumable_train_loader(cfg.dataloader.train)
 
     model = wrap_ddp(cfg, model, **cfg.train.ddp)
