@@ -13,6 +13,8 @@ demo: setup
 	$(PY) tools/run_benchmark.py --task det --rows student adaptive teacher --seeds 0 --zoo-student \
 	    --results-dir output/demo/results --output-dir output/demo
 
-# --durations: the slowest tests, to keep the suite fast.
+# Two worker processes (pytest-xdist), one test file each at a time (module fixtures are built once); the longest
+# files start first (tests/conftest.py). --durations: the slowest tests, to keep the suite fast.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest -q --durations=15 tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests

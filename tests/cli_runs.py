@@ -1,5 +1,7 @@
 """Runs of tools/lazyconfig_train_net.py in their own processes (through tests/run_train_net.py, which registers
-the tiny shapes set): the short distillation run that the resume and student-checkpoint tests share."""
+the tiny shapes set): the short distillation run that the resume and student-checkpoint tests share; and the
+same commands run in the test process where no process boundary is under test (no interpreter start-up)."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -42,6 +44,21 @@ def run(command, env, check=True):
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+def train_net_tool():
+    """tools/lazyconfig_train_net.py as a module of this process."""
+    spec = importlib.util.spec_from_file_location("lazyconfig_train_net", os.path.join(ROOT, "tools/lazyconfig_train_net.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def run_in_this_process(command):
+    """``command`` (of train_command / eval_command) through the tool's ``cli``, in this process: the tests'
+    tiny shapes set must be registered here (the ``tiny_shapes`` fixture)."""
+    assert command[:2] == [sys.executable, RUNNER], command[:2]
+    train_net_tool().cli([str(a) for a in command[2:]])
 
 
 def load(path):

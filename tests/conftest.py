@@ -12,7 +12,9 @@ TINY_SPEC = ShapesSpec(seed=3, num_train=24, num_val=8)
 
 @pytest.fixture(scope="session", autouse=True)
 def _threads():
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    # The machine's cores shared among the xdist workers (`make test` runs two), at most 2 threads each.
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    torch.set_num_threads(max(1, min(2, (os.cpu_count() or 1) // workers)))
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +35,15 @@ def distillation_run(tiny_shapes, tmp_path_factory):
     return str(output)
 
 
-_PEAK_RAISERS = []  # (GB the test raised the process's peak by, test id)
+# The files that take longest run first: `make test` runs the suite in two worker processes (pytest-xdist,
+# one file per worker at a time), and starting the long files first lets the two end together.
+LONGEST_FIRST = ("test_classification_configs.py", "test_export.py", "test_detection_configs.py", "test_ddp.py",
+                 "test_resume.py", "test_model_zoo.py", "test_segmentation_configs.py", "test_train_net.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the order inside a file stays
 
 
 def _peak_kilobytes():
@@ -42,16 +52,44 @@ def _peak_kilobytes():
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    before = _peak_kilobytes()
+    item.stash[_PEAK_BEFORE] = _peak_kilobytes()
     yield
-    raised = _peak_kilobytes() - before
-    if raised > 0:
-        _PEAK_RAISERS.append((raised / 2**20, item.nodeid))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """The process's peak memory after each test, and how much the test raised it, travel with the teardown
+    report: from an xdist worker they reach the main process, which prints the summary."""
+    outcome = yield
+    if call.when == "teardown":
+        peak = _peak_kilobytes()
+        outcome.get_result().user_properties += [("peak_gb", peak / 2**20),
+                                                 ("raised_gb", (peak - item.stash[_PEAK_BEFORE]) / 2**20)]
+
+
+_PEAK_BEFORE = pytest.StashKey[int]()
+_PEAKS = {}  # worker ("" without xdist) -> its peak, GB
+_PEAK_RAISERS = []  # (GB the test raised its process's peak by, test id)
+
+
+def pytest_runtest_logreport(report):
+    properties = dict(report.user_properties)
+    if report.when != "teardown" or "peak_gb" not in properties:
+        return
+    worker = getattr(getattr(report, "node", None), "gateway", None)
+    worker = worker.id if worker is not None else ""
+    _PEAKS[worker] = max(_PEAKS.get(worker, 0.0), properties["peak_gb"])
+    if properties["raised_gb"] > 0:
+        _PEAK_RAISERS.append((properties["raised_gb"], report.nodeid))
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The suite's memory budget (≤ 4 GB for the test process; subprocesses count on their own): printed after
-    the slowest tests, as their time is."""
-    terminalreporter.write_line(f"peak memory of the test process: {_peak_kilobytes() / 2**20:.2f} GB")
+    """The suite's memory budget (≤ 4 GB per test process; subprocesses count on their own): printed after the
+    slowest tests, as their time is."""
+    if not _PEAKS:
+        return
+    per_worker = ", ".join(f"{w} {gb:.2f}" for w, gb in sorted(_PEAKS.items()) if w)
+    terminalreporter.write_line(f"peak memory of a test process: {max(_PEAKS.values()):.2f} GB"
+                                + (f" (per worker: {per_worker})" if per_worker else ""))
     for gigabytes, nodeid in sorted(_PEAK_RAISERS, reverse=True)[:5]:
         terminalreporter.write_line(f"  raised by {gigabytes:.2f} GB: {nodeid}")

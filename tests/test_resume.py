@@ -14,7 +14,7 @@ import torch
 from adakd.data.resumable_train_loader import build_resumable_train_loader, sample_seed
 from adakd.engine.stream_state import get_rng_state, set_rng_state
 
-from .cli_runs import ITERATIONS, ROOT, environment, load, run, train_command
+from .cli_runs import ITERATIONS, ROOT, environment, load, run, run_in_this_process, train_command
 
 
 def assert_identical(a, b, where="checkpoint"):
@@ -99,12 +99,14 @@ BALANCER_STATE = {  # what each stateful balancer carries from step to step, in 
 @pytest.mark.parametrize("method", sorted(BALANCER_STATE))
 def test_stateful_balancer_resumes_bit_for_bit(method, tiny_shapes, tmp_path):
     """A run of shapes_<method>.py resumed from its own iteration-4 checkpoint ends as the uninterrupted run:
-    the balancer's state (Adam moments, loss windows, initial losses, log-variances) is saved and restored."""
-    config, env = f"shapes_{method}.py", environment(tiny_shapes)
+    the balancer's state (Adam moments, loss windows, initial losses, log-variances) is saved and restored.
+    Both runs go through the tool's command line in this process: no process boundary is under test here (the
+    kill tests above cross it), and each run in its own process would start an interpreter."""
+    config = f"shapes_{method}.py"
     # 10 iterations, resumed from the checkpoint after iteration 4; DWA with windows that end within them.
     extra = ["train.max_iter=10"] + (["+model.aggregator.window=3"] if method == "dwa" else [])
     whole = tmp_path / "whole"
-    run(train_command(whole, 0, config=config) + extra, env)
+    run_in_this_process(train_command(whole, 0, config=config) + extra)
     uninterrupted = load(whole / "model_final.pth")
     state = {k: v for k, v in uninterrupted["model"].items() if k.startswith("distiller.aggregator.")}
     for name in BALANCER_STATE[method]:  # the state is set (not all zero): the comparison below is not vacuous
@@ -115,7 +117,7 @@ def test_stateful_balancer_resumes_bit_for_bit(method, tiny_shapes, tmp_path):
     os.makedirs(resumed)
     shutil.copy(whole / "model_0000004.pth", resumed / "model_0000004.pth")
     (resumed / "last_checkpoint").write_text("model_0000004.pth")
-    run(train_command(resumed, 0, "--resume", config=config) + extra, env)
+    run_in_this_process(train_command(resumed, 0, "--resume", config=config) + extra)
     assert_identical(load(resumed / "model_final.pth"), uninterrupted)
 
 

@@ -175,3 +175,30 @@ def test_recording_leaves_the_images_unchanged():
     plain = shapes._render_image(spec, np.random.RandomState([spec.seed, 1, 3]))
     recorded = shapes._render_image(spec, np.random.RandomState([spec.seed, 1, 3]), {})
     assert all(np.array_equal(a, b) for a, b in zip(plain[:2], recorded[:2])) and plain[2] == recorded[2]
+
+
+def test_two_callers_at_once_generate_once_and_both_get_the_complete_folder(tmp_path, monkeypatch):
+    """Two training processes started together on a fresh clone (or two test workers) ask for the same dataset:
+    the second waits for the first's generation instead of generating again and swapping the folder out from
+    under the first one's readers. (Threads here: each caller's lock is its own open of the parent folder,
+    which ``flock`` treats as another process.)"""
+    import threading
+
+    calls, original = [], shapes._generate_split
+    monkeypatch.setattr(shapes, "_generate_split", lambda spec, split, root: (calls.append(split),
+                                                                            original(spec, split, root))[1])
+    root, barrier, folders = str(tmp_path / "shapes"), threading.Barrier(2), []
+
+    def caller():
+        barrier.wait()
+        folder = ensure_shapes(root, SPEC)
+        folders.append((folder, os.stat(folder).st_ino))
+
+    threads = [threading.Thread(target=caller) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == ["train", "val"]  # one generation, not one per caller
+    assert folders == [(root, os.stat(root).st_ino)] * 2  # both got the folder that stays
+    assert sorted(os.listdir(tmp_path)) == ["shapes"]  # and no lock file or temporary folder is left

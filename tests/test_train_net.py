@@ -1,5 +1,4 @@
 """tools/lazyconfig_train_net.py and the library pieces behind it."""
-import importlib.util
 import os
 import re
 import subprocess
@@ -39,11 +38,10 @@ def cli_error(*args):
     """The tool's error, run in this process (no interpreter start-up per check): its ``cli`` must end with
     SystemExit carrying the message as a string, which Python prints alone, without a traceback, and exits 1
     with (the subprocess checks above and below show that end to end)."""
-    spec = importlib.util.spec_from_file_location("lazyconfig_train_net", os.path.join(ROOT, "tools/lazyconfig_train_net.py"))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from .cli_runs import train_net_tool
+
     with pytest.raises(SystemExit) as exit_info:
-        tool.cli([str(a) for a in args])
+        train_net_tool().cli([str(a) for a in args])
     assert isinstance(exit_info.value.code, str), exit_info.value.code
     return exit_info.value.code
 

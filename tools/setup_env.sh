@@ -11,7 +11,7 @@ STAMP="$VENV/.adakd-setup-stamp"
 want=$(cat tools/setup_env.sh setup.py | sha256sum | cut -d' ' -f1)
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
-    && "$VENV/bin/python" -c "import torch, torchvision, detectron2, fvcore, pycocotools, onnx, onnxruntime, adakd" 2>/dev/null; then
+    && "$VENV/bin/python" -c "import torch, torchvision, detectron2, fvcore, pycocotools, onnx, onnxruntime, xdist, adakd" 2>/dev/null; then
   exit 0
 fi
 
@@ -31,7 +31,7 @@ echo "[setup] installing python dependencies"
 # which the detectron2 wheel cannot take; these pins keep numpy<2 (onnx 1.17, onnxruntime 1.20 checked here).
 "${PIP[@]}" "numpy<2" "setuptools<81" fvcore iopath pycocotools cityscapesscripts opencv-python-headless \
   omegaconf hydra-core black tensorboard matplotlib termcolor yacs tabulate cloudpickle tqdm packaging \
-  shapely scipy pytest "onnx<1.18" "onnxruntime<1.21"
+  shapely scipy pytest pytest-xdist "onnx<1.18" "onnxruntime<1.21"
 
 if ! "$PY" -c "import detectron2" 2>/dev/null; then
   # detectron2 has no PyPI release; sal-detectron2 is a pure-python wheel of recent main, tagged for 3.10 only.
@@ -43,6 +43,6 @@ else
 fi
 
 "${PIP[@]}" --no-deps --no-build-isolation -e .
-"$PY" -c "import torch, torchvision, detectron2, fvcore, pycocotools, onnx, onnxruntime, adakd"
+"$PY" -c "import torch, torchvision, detectron2, fvcore, pycocotools, onnx, onnxruntime, xdist, adakd"
 echo "$want" > "$STAMP"
 echo "[setup] environment ready in $VENV"

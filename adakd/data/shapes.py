@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from ..utils.atomic_write import atomic_directory
+from ..utils.atomic_write import atomic_directory, generation_lock
 from ..utils.export import sha256_of
 
 logger = logging.getLogger(__name__)
@@ -278,6 +278,11 @@ def ensure_shapes(root=None, spec=ShapesSpec()):
     incomplete or altered, or a directory that is not a shapes dataset at all.
     """
     root = os.path.abspath(root or default_root())
+    with generation_lock(root):  # one process generates, the others wait for it and find it complete
+        return _ensure_shapes_locked(root, spec)
+
+
+def _ensure_shapes_locked(root, spec):
     manifest_path = os.path.join(root, MANIFEST_NAME)
     if os.path.isdir(root):
         if not os.path.isfile(manifest_path):

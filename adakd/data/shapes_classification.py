@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from ..utils.atomic_write import atomic_directory
+from ..utils.atomic_write import atomic_directory, generation_lock
 from ..utils.export import sha256_of
 from .cache_manifest import read_cache_manifest
 from .shapes import SHAPES_CLASSES, _background, _shape_mask, contrasting_color
@@ -102,6 +102,11 @@ def ensure_shapes_classification(root=None, spec=ShapesClassificationSpec()):
     """Returns the folder of a complete shapes_cls dataset for ``spec``, generating it when absent or
     outdated; raises RuntimeError when a folder of the current version fails its checksums."""
     root = os.path.abspath(root or default_root())
+    with generation_lock(root):  # one process generates, the others wait for it and find it complete
+        return _ensure_shapes_classification_locked(root, spec)
+
+
+def _ensure_shapes_classification_locked(root, spec):
     expected = {"version": SHAPES_CLS_VERSION, "spec": asdict(spec)}
     if os.path.isdir(root):
         manifest = read_cache_manifest(root, MANIFEST_NAME, "shapes_cls", RuntimeError)

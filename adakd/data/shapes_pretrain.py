@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from ..utils.atomic_write import atomic_directory
+from ..utils.atomic_write import atomic_directory, generation_lock
 from .cache_manifest import read_cache_manifest
 from .shapes import SHAPES_CLASSES, _background, _draw_clutter, _regular_polygon, _rotate, _shape_mask, \
     contrasting_color
@@ -250,6 +250,11 @@ def ensure_shapes_pretrain(root=None, spec=ShapesPretrainSpec()):
     or a folder that is not such a set.
     """
     root = os.path.abspath(root or default_root())
+    with generation_lock(root):  # one process generates, the others wait for it and find it complete
+        return _ensure_shapes_pretrain_locked(root, spec)
+
+
+def _ensure_shapes_pretrain_locked(root, spec):
     if os.path.isdir(root):
         manifest = read_cache_manifest(root, MANIFEST_NAME, "shapes_pretrain", CorruptShapesPretrainCacheError)
         if manifest == _expected_manifest(spec):

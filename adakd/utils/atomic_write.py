@@ -1,10 +1,16 @@
-"""Write-then-rename, so a reader never sees a half-written file."""
+"""Write-then-rename, so a reader never sees a half-written file; and a lock that lets one process at a time
+generate a folder that several may ask for at once."""
 import json
 import math
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: generation is not serialised between processes
+    fcntl = None
 
 
 @contextmanager
@@ -64,3 +70,24 @@ def atomic_directory(path):
         os.replace(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def generation_lock(path):
+    """Holds an exclusive lock on the folder that will contain ``path`` (an advisory ``flock`` on the directory
+    itself, so no lock file is left behind) while a process checks whether ``path`` is complete and generates
+    it if not. Two processes asking for the same generated dataset at once (two training runs started together
+    on a fresh clone, parallel test workers) would otherwise both generate it, and the second rename would
+    swap the folder out from under the first one's readers; with the lock the second waits, then finds it
+    complete."""
+    parent = os.path.dirname(os.path.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock, also when the block raised
