@@ -242,6 +242,9 @@ SHAPES_ROWS = {  # config: (paths, aggregator method, hand-tuned weights)
     "shapes_multiobjective_feats_b": (["feats_b", "box"], "multiobjective", None),
     "shapes_adaptive": (["feats_p", "box"], "adaptive", None),
     "shapes_adaptive_feats_b": (["feats_b", "box"], "adaptive", None),
+    "shapes_single_pkd": (["pkd"], "hand_tuned", {"pkd": 10.0}),
+    "shapes_hand_tuned_pkd_box": (["pkd", "box"], "hand_tuned", {"pkd": 10.0, "box": 0.25}),
+    "shapes_adaptive_pkd_box": (["pkd", "box"], "adaptive", None),
 }
 
 

@@ -1,6 +1,6 @@
 """Path losses against the code the paper's numbers came from: each reference formula re-expressed here
 independently (LD's KnowledgeDistillationKLDivLoss + LDHead, the seed authors' NST / FM / logits losses,
-mmrazor's FBKD connectors and loss for Zhang & Ma's feature KD),
+mmrazor's FBKD connectors and loss for Zhang & Ma's feature KD, mmrazor's PKDLoss),
 run on the same random inputs, plus small cases worked out by hand."""
 import math
 
@@ -18,6 +18,7 @@ from adakd.distill.losses import (
     LocalizationDistillationLoss,
     NSTLoss,
     NSTMMDLoss,
+    PKDLoss,
     SoftmaxRegressionLoss,
     SoftTargetLoss,
     TeacherBoundedRegressionLoss,
@@ -449,3 +450,75 @@ def test_fbkd_path_builds_one_loss_per_level_and_sums_them():
     assert float(value) == pytest.approx(expected, rel=1e-6)
     with pytest.raises(ValueError, match="2 losses for 1 layers"):
         DistillPath("feats", ["a"], ["a"], losses)
+
+
+# ------------------------------------------------------------------------------------------------ PKD
+def _reference_pkd(student, teacher, loss_weight=1.0):
+    """mmrazor's PKDLoss, re-expressed: per channel over (N, H, W), (x - mean) / (unbiased std + 1e-6); then
+    F.mse_loss(norm_S, norm_T) / 2 times the loss weight (same spatial sizes: no resize)."""
+    def norm(x):
+        n, c, h, w = x.shape
+        flat = x.permute(1, 0, 2, 3).reshape(c, -1)
+        flat = (flat - flat.mean(dim=-1, keepdim=True)) / (flat.std(dim=-1, keepdim=True) + 1e-6)
+        return flat.reshape(c, n, h, w).permute(1, 0, 2, 3)
+
+    return F.mse_loss(norm(student), norm(teacher)) / 2 * loss_weight
+
+
+def test_pkd_matches_the_reference_and_its_gradient():
+    student = (_randn(3, 5, 4, 6, seed=0) * 3 + 1).requires_grad_()
+    teacher = _randn(3, 5, 4, 6, seed=1) * torch.arange(1.0, 6.0)[:, None, None]  # channels of other scales
+    ours = PKDLoss()(student, teacher)
+    (grad,) = torch.autograd.grad(ours, student)
+    reference = _reference_pkd(student, teacher)
+    (reference_grad,) = torch.autograd.grad(reference, student)
+    assert float(ours / reference) == pytest.approx(1.0, abs=1e-6)
+    assert torch.allclose(grad, reference_grad, rtol=1e-5, atol=1e-8)
+
+
+def test_pkd_is_one_minus_the_pearson_correlation_per_channel():
+    """(M-1)/M * mean_c (1 - r_c), with r_c numpy's correlation coefficient of channel c over its M values."""
+    import numpy as np
+
+    student, teacher = _randn(2, 3, 5, 5, seed=2).double(), _randn(2, 3, 5, 5, seed=3).double()
+    teacher[:, 1] = 0.5 * student[:, 1] + 0.1 * teacher[:, 1]  # one channel strongly correlated
+    m = 2 * 5 * 5
+    r = [np.corrcoef(student[:, c].flatten().numpy(), teacher[:, c].flatten().numpy())[0, 1] for c in range(3)]
+    expected = (m - 1) / m * np.mean([1 - rc for rc in r])
+    assert float(PKDLoss(eps=0.0)(student, teacher)) == pytest.approx(expected, rel=1e-12)
+    assert float(PKDLoss()(student, teacher)) == pytest.approx(expected, rel=1e-5)  # the reference's eps
+
+
+def test_pkd_ignores_a_positive_per_channel_affine_map_of_either_input():
+    student, teacher = _randn(2, 4, 3, 3, seed=4).double(), _randn(2, 4, 3, 3, seed=5).double()
+    scale = torch.tensor([0.01, 1.0, 7.0, 300.0], dtype=torch.double)[None, :, None, None]
+    shift = torch.tensor([-5.0, 0.0, 2.0, 40.0], dtype=torch.double)[None, :, None, None]
+    loss = PKDLoss(eps=0.0)
+    base = float(loss(student, teacher))
+    assert float(loss(student * scale + shift, teacher)) == pytest.approx(base, rel=1e-10)
+    assert float(loss(student, teacher * scale + shift)) == pytest.approx(base, rel=1e-10)
+    # A negative scale reverses the correlation of that channel: the loss changes.
+    flipped = torch.tensor([1.0, -1.0, 1.0, 1.0], dtype=torch.double)[None, :, None, None]
+    assert float(loss(student * flipped, teacher)) != pytest.approx(base, rel=1e-3)
+    assert float(loss(teacher * scale + shift, teacher)) == pytest.approx(0.0, abs=1e-12)  # r = 1 everywhere
+
+
+def test_pkd_bad_input_names_the_culprit():
+    with pytest.raises(ValueError, match=r"PKDLoss: student and teacher shapes must match, got student "
+                                         r"\(2, 4, 3, 3\) and teacher \(2, 8, 3, 3\)"):
+        PKDLoss()(torch.zeros(2, 4, 3, 3), torch.zeros(2, 8, 3, 3))
+    with pytest.raises(ValueError, match=r"PKDLoss: a channel needs at least 2 values .* got shape \(1, 4, 1, 1\)"):
+        PKDLoss()(torch.zeros(1, 4, 1, 1), torch.zeros(1, 4, 1, 1))
+    with pytest.raises(ValueError, match=r"PKDLoss: student must have 4 dims"):
+        PKDLoss()(torch.zeros(2, 4), torch.zeros(2, 4))
+
+
+def test_pkd_path_sums_its_levels_and_only_the_student_gets_gradients():
+    levels = ["p3", "p4", "p5"]
+    student = {f"backbone:{p}": _randn(2, 4, 8 >> i, 8 >> i, seed=10 + i).requires_grad_() for i, p in enumerate(levels)}
+    teacher = {f"backbone:{p}": _randn(2, 4, 8 >> i, 8 >> i, seed=20 + i).requires_grad_() for i, p in enumerate(levels)}
+    path = DistillPath("pkd", list(student), list(teacher), loss=PKDLoss())
+    total = path(FakeRecorder(student), FakeRecorder(teacher))["pkd"]
+    assert float(total) == pytest.approx(sum(float(_reference_pkd(student[k], teacher[k])) for k in student), rel=1e-6)
+    total.backward()
+    assert all(t.grad is None for t in teacher.values()) and all(s.grad.abs().sum() > 0 for s in student.values())

@@ -10,6 +10,7 @@ from .l2_logit import L2LogitLoss
 from .localization_distillation import LocalizationDistillationLoss
 from .neuron_selectivity_mmd import NSTMMDLoss
 from .neuron_selectivity_transfer import NSTLoss
+from .pearson_feature_kd import PKDLoss
 from .soft_target import SoftTargetLoss
 from .softmax_regression import SoftmaxRegressionLoss
 from .teacher_bounded_regression import TeacherBoundedRegressionLoss
@@ -22,6 +23,7 @@ __all__ = [
     "LocalizationDistillationLoss",
     "NSTLoss",
     "NSTMMDLoss",
+    "PKDLoss",
     "SoftTargetLoss",
     "SoftmaxRegressionLoss",
     "TeacherBoundedRegressionLoss",

@@ -5,6 +5,7 @@ from adakd.distill import DistillPath
 from adakd.distill.losses import (
     AttentionGuidedFeatureKDLoss,
     LocalizationDistillationLoss,
+    PKDLoss,
     SoftTargetLoss,
     TeacherBoundedRegressionLoss,
 )
@@ -57,6 +58,18 @@ feats_p = L(DistillPath)(
     adapter=False,
 )
 
+# PKD (Cao et al., NeurIPS 2022), the Feats_P alternative: per-channel standardised FPN features compared by
+# 1 - Pearson r, one term per level, so levels and channels of different magnitudes weigh alike. On P3-P5 as
+# feature KD (mmrazor's RetinaNet config distils the first four of P3-P7, P3-P6; the 2x2 P6 of 128 px images
+# carries no positive here). The FPNs of student and teacher have the same width; a wider teacher would get
+# a 1x1 conv + BN adapter on the student's side.
+pkd = L(DistillPath)(
+    name="pkd",
+    student_taps=[f"backbone:{p}" for p in FEATURE_KD_LEVELS],
+    teacher_taps=[f"backbone:{p}" for p in FEATURE_KD_LEVELS],
+    loss=L(PKDLoss)(),
+)
+
 # Box for RetinaNet: Chen et al.'s teacher-bounded regression towards the ground-truth deltas at the matched
 # anchors (DistillRetinaNet's box_positive / box_target), over the positives of all levels together.
 box_retinanet = L(DistillPath)(
@@ -90,4 +103,7 @@ st_cls = L(DistillPath)(
 # 2017, §3.2, the weight of L_b in their L_reg).
 FEATS_WEIGHT = 1.0
 BOX_WEIGHT = 0.25
+# PKD at 10 per level: mmrazor's one-stage configs (configs/distill/mmdet/pkd/pkd_fpn_retina_x101_retina_r50_2x_coco.py,
+# loss_weight=10 on every level; its Faster R-CNN config uses 6).
+PKD_WEIGHT = 10.0
 BOX_RETINANET_WEIGHT = 0.5
