@@ -30,6 +30,7 @@ DISTILL_ROWS = [
     "single_feats", "single_box", "hand_tuned", "multiobjective", "adaptive",
     "single_feats_b", "hand_tuned_feats_b", "multiobjective_feats_b", "adaptive_feats_b",
     "single_pkd", "hand_tuned_pkd_box", "adaptive_pkd_box",  # PKD in place of Feats_P (issue 27)
+    "single_crosskd", "hand_tuned_pkd_crosskd_box", "adaptive_pkd_crosskd_box",  # and CrossKD
 ]
 NUM_CLASSES = {"coco": 80, "cityscapes": 8}
 # What each run needs from an earlier one: the paper's order of training.
@@ -95,8 +96,9 @@ def test_distillation_config_trains_with_its_paths_and_aggregator(workspace, dat
     cfg, model, metrics = workspace.run(f"{dataset}_{row}")
     paths = [p.name for p in cfg.model.paths]
     expected_paths = {"single_feats": ["feats_p"], "single_box": ["box"], "single_feats_b": ["feats_b"],
-                      "single_pkd": ["pkd"]}.get(
-        row, ["feats_b" if row.endswith("feats_b") else "pkd" if row.endswith("pkd_box") else "feats_p", "box"]
+                      "single_pkd": ["pkd"], "single_crosskd": ["crosskd"]}.get(
+        row, ["pkd", "crosskd", "box"] if row.endswith("pkd_crosskd_box") else
+        ["feats_b" if row.endswith("feats_b") else "pkd" if row.endswith("pkd_box") else "feats_p", "box"]
     )
     assert paths == expected_paths
     assert math.isfinite(metrics["total_loss"])
@@ -104,8 +106,8 @@ def test_distillation_config_trains_with_its_paths_and_aggregator(workspace, dat
     for p in paths:
         assert math.isfinite(metrics[f"distill/{p}/loss"])
     method = cfg.model.aggregator.method
-    if method == "hand_tuned":  # the authors' weights: feature KD 1, LD 0.25, PKD 10 (mmrazor's one-stage)
-        assert weights == {p: {"feats_p": 1.0, "feats_b": 1.0, "box": 0.25, "pkd": 10.0}[p] for p in paths}
+    if method == "hand_tuned":  # the authors' weights: feature KD 1, LD 0.25, PKD 10 (mmrazor's one-stage), CrossKD 1
+        assert weights == {p: {"feats_p": 1.0, "feats_b": 1.0, "box": 0.25, "pkd": 10.0, "crosskd": 1.0}[p] for p in paths}
     elif method == "multiobjective":  # Eq. 4: the min-norm point of the two paths' gradients
         chosen, expected = min_norm_by_autograd(cfg, model)
         assert chosen == pytest.approx(expected, abs=1e-4)

@@ -245,6 +245,10 @@ SHAPES_ROWS = {  # config: (paths, aggregator method, hand-tuned weights)
     "shapes_single_pkd": (["pkd"], "hand_tuned", {"pkd": 10.0}),
     "shapes_hand_tuned_pkd_box": (["pkd", "box"], "hand_tuned", {"pkd": 10.0, "box": 0.25}),
     "shapes_adaptive_pkd_box": (["pkd", "box"], "adaptive", None),
+    "shapes_single_crosskd": (["crosskd"], "hand_tuned", {"crosskd": 1.0}),
+    "shapes_hand_tuned_pkd_crosskd_box": (["pkd", "crosskd", "box"], "hand_tuned",
+                                          {"pkd": 10.0, "crosskd": 1.0, "box": 0.25}),
+    "shapes_adaptive_pkd_crosskd_box": (["pkd", "crosskd", "box"], "adaptive", None),
 }
 
 
@@ -338,3 +342,35 @@ def test_mgda_ub_detection_config_with_diagnostics(tiny_shapes, teacher_weights)
     assert logged["distill/cos/feats_p/box"] == pytest.approx(float(cos(grads["feats_p"], grads["box"], 0)),
                                                               abs=1e-4)
     assert logged["distill/task/grad_norm"] == pytest.approx(float(grads["task"].norm()), rel=1e-3)
+
+
+def test_crosskd_trains_the_students_towers_through_the_frozen_teacher_head(tiny_shapes, teacher_weights):
+    """The crosskd path's gradient reaches the student's tower convs up to the crossing point (and the backbone),
+    never the student's own last conv or predictors (the teacher's stand in for them), and never the teacher;
+    the teacher's head is in no checkpoint and no optimizer group."""
+    cfg = apply_checked_overrides(LazyConfig.load(os.path.join(CONFIGS, "shapes_single_crosskd.py")),
+                                  TINY_DATA + [f"model.teacher_weights={teacher_weights}"])
+    seed_all_rng(0)
+    model = instantiate(cfg.model)
+    model.train()
+    batch = next(iter(instantiate(cfg.dataloader.train)))
+    with EventStorage(0):
+        model.student(batch)
+        with model.teacher_pass():
+            images = model.teacher.preprocess_image(batch)
+            context = model.distillation_context(batch, model.run_tapped(model.teacher, images.tensor))
+        loss = model.distiller.path_losses(context)["crosskd"]
+    model.distiller.clear()
+    head = model.student.head
+    reached = [head.cls_subnet[6].weight, head.bbox_subnet[6].weight, head.cls_subnet[0].weight,
+               model.student.backbone.fpn_output3.weight]
+    not_reached = [head.cls_subnet[9].weight, head.bbox_subnet[9].weight, head.cls_score.weight, head.bbox_pred.weight]
+    grads = torch.autograd.grad(loss, reached + not_reached, allow_unused=True)
+    assert float(loss) > 0 and all(g is not None and float(g.abs().sum()) > 0 for g in grads[:len(reached)]), [
+        None if g is None else float(g.abs().sum()) for g in grads]
+    assert all(g is None for g in grads[len(reached):])
+    assert all(p.grad is None and not p.requires_grad for p in model.teacher.parameters())
+    assert not [k for k in model.state_dict() if "teacher" in k]
+    cfg.optimizer.params.model = model
+    optimized = {id(p) for g in instantiate(cfg.optimizer).param_groups for p in g["params"]}
+    assert not optimized & {id(p) for p in model.teacher.parameters()}

@@ -362,3 +362,65 @@ def test_nested_tap_keys_select_from_tuples_and_dicts():
     assert recorder.get("0:0:1").item() == 2.0 and recorder.get("0:1:p3").item() == 3.0
     with pytest.raises(KeyError, match=r"no entry 'p4' in the output of '0' \(\['p3'\]\)"):
         recorder.get("0:1:p4")
+
+
+class _SharedTower(nn.Module):
+    """A tower run once per level, as a dense head's: ``tower.0`` is called len(levels) times per forward."""
+
+    def __init__(self):
+        super().__init__()
+        self.tower = nn.Sequential(nn.Linear(2, 2, bias=False), nn.ReLU())
+        nn.init.eye_(self.tower[0].weight)
+
+    def forward(self, levels):
+        return [self.tower(x) for x in levels]
+
+
+def test_a_tap_reads_each_call_of_a_module_run_once_per_level():
+    from adakd.distill.taps import FeatureRecorder
+
+    model = _SharedTower()
+    recorder = FeatureRecorder(model, ["tower.0@0", "tower.0@2", "tower.0"])
+    levels = [torch.full((1, 2), float(i + 1)) for i in range(3)]
+    model(levels)
+    assert [recorder.get(f"tower.0@{i}")[0, 0].item() for i in range(3)] == [1.0, 2.0, 3.0]
+    assert recorder.get("tower.0")[0, 0].item() == 3.0  # no call given: the last one
+    with pytest.raises(RuntimeError, match=r"Tap 'tower.0@3': module 'tower.0' of the model ran 3 time\(s\) in the "
+                                           r"last forward pass, the tap reads call 3 \(counted from 0\)"):
+        recorder.get("tower.0@3")
+    # The next forward starts afresh: its calls replace those of the last one (evaluation never accumulates).
+    model(levels[:1])
+    assert recorder.get("tower.0@0")[0, 0].item() == 1.0
+    with pytest.raises(RuntimeError, match="ran 1 time"):
+        recorder.get("tower.0@2")
+    with pytest.raises(ValueError, match=r"Tap 'tower.0@x': the call after '@' must be a number >= 0, got 'x'"):
+        recorder.get("tower.0@x")
+    with pytest.raises(KeyError, match=r"Tap 'tower.2': the model has no module named 'tower.2'"):
+        FeatureRecorder(model, ["tower.2@0"])
+
+
+def test_a_layer_of_several_taps_gives_its_loss_tuples():
+    seen = []
+
+    class PairLoss(nn.Module):
+        def forward(self, student, teacher):
+            seen.append((len(student), len(teacher), teacher[0].requires_grad))
+            return sum((s - t).pow(2).sum() for s, t in zip(student, teacher[:2])) + 0 * teacher[2].sum()
+
+    student, teacher = _SharedTower(), _SharedTower()
+    with torch.no_grad():
+        teacher.tower[0].weight.mul_(2.0)
+    path = DistillPath("pair", [["tower.0@0", "tower.0@1"]], [["tower.0@0", "tower.0@1", "tower.1@1"]],
+                       loss=PairLoss(), adapter=False)
+    assert path.recorded_student_taps == ["tower.0@0", "tower.0@1"]
+    assert path.recorded_teacher_taps == ["tower.0@0", "tower.0@1", "tower.1@1"]
+    distiller = Distiller(student, teacher, [path], {"method": "equal"})
+    levels = [torch.full((1, 2), 1.0), torch.full((1, 2), 3.0)]
+    student(levels)
+    teacher(levels)
+    losses = distiller.path_losses()
+    # (1 - 2)^2 * 2 + (3 - 6)^2 * 2: both levels of both models reached the loss, the teacher's detached.
+    assert losses["pair"].item() == pytest.approx(20.0) and seen == [(2, 3, False)]
+    with pytest.raises(ValueError, match=r"Path 'pair': layer 0 reads several taps, which no adapter or student "
+                                         r"context tap can follow; pass adapter=False"):
+        DistillPath("pair", [["tower.0@0", "tower.0@1"]], [["tower.0@0", "tower.0@1"]], loss=PairLoss())

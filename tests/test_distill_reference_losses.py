@@ -522,3 +522,178 @@ def test_pkd_path_sums_its_levels_and_only_the_student_gets_gradients():
     assert float(total) == pytest.approx(sum(float(_reference_pkd(student[k], teacher[k])) for k in student), rel=1e-6)
     total.backward()
     assert all(t.grad is None for t in teacher.values()) and all(s.grad.abs().sum() > 0 for s in student.values())
+
+
+# -------------------------------------------------------------------------------------------- CrossKD
+def _reference_crosskd(student_head, teacher_head, student_levels, teacher_levels, positives, idx=3):
+    """CrossKDGFL (forward_crosskd_single, reuse_teacher_head, align_scale, loss_by_feat's KD part,
+    pred_mimicking_loss_single) with mmdet's KDQualityFocalLoss (beta 1), KnowledgeDistillationKLDivLoss
+    (class_reduction 'sum', T 1, weight 3, avg_factor 4), GIoULoss (weight 2, avg_factor 1, eps 1e-6) and
+    DistancePointBBoxCoder on real anchor centres, re-expressed for towers of [conv, GN, ReLU] modules."""
+    reg_max, hold = teacher_head.reg_max, 3 * idx - 2
+
+    def run_holding(head, x, level):
+        out = []
+        for tower in (head.cls_subnet, head.bbox_subnet):
+            feat, held = x, None
+            for j, layer in enumerate(tower):
+                feat = layer(feat)
+                if j == hold:
+                    held = feat
+            out.append((feat, held))
+        (cls_feat, cls_held), (reg_feat, reg_held) = out
+        return head.cls_score(cls_feat), head.scales[level](head.bbox_pred(reg_feat)), cls_held, reg_held
+
+    def align_scale(s, t):
+        n, c, h, w = s.shape
+        s = s.permute(1, 0, 2, 3).reshape(c, -1)
+        s = (s - s.mean(dim=-1, keepdim=True)) / (s.std(dim=-1, keepdim=True) + 1e-6)
+        t = t.permute(1, 0, 2, 3).reshape(c, -1)
+        s = s * t.std(dim=-1, keepdim=True) + t.mean(dim=-1, keepdim=True)
+        return s.reshape(c, n, h, w).permute(1, 0, 2, 3)
+
+    def giou(a, b, eps=1e-6):
+        area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+        area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        wh = (torch.min(a[:, 2:], b[:, 2:]) - torch.max(a[:, :2], b[:, :2])).clamp(min=0)
+        overlap = wh[:, 0] * wh[:, 1]
+        union = (area_a + area_b - overlap).clamp(min=eps)
+        enclose_wh = (torch.max(a[:, 2:], b[:, 2:]) - torch.min(a[:, :2], b[:, :2])).clamp(min=0)
+        enclose = (enclose_wh[:, 0] * enclose_wh[:, 1]).clamp(min=eps)
+        return overlap / union - (enclose - union) / enclose
+
+    avg_factor = max(float(sum(p.sum() for p in positives)), 1.0)
+    cls_kd, reg_kd, bbox_kd, kd_avg_factor = [], [], [], 0.0
+    for level, (s_x, t_x) in enumerate(zip(student_levels, teacher_levels)):
+        with torch.no_grad():
+            t_cls, t_box, t_cls_hold, t_reg_hold = run_holding(teacher_head, t_x, level)
+        _, _, s_cls_hold, s_reg_hold = run_holding(student_head, s_x, level)
+        c = F.relu(align_scale(s_cls_hold, t_cls_hold))
+        r = F.relu(align_scale(s_reg_hold, t_reg_hold))
+        for j in range(3 * idx, len(teacher_head.cls_subnet)):
+            c, r = teacher_head.cls_subnet[j](c), teacher_head.bbox_subnet[j](r)
+        reused_cls, reused_box = teacher_head.cls_score(c), teacher_head.scales[level](teacher_head.bbox_pred(r))
+
+        k = t_cls.shape[1]
+        t_rows, r_rows = t_cls.permute(0, 2, 3, 1).reshape(-1, k), reused_cls.permute(0, 2, 3, 1).reshape(-1, k)
+        target = t_rows.sigmoid()
+        qfl = F.binary_cross_entropy_with_logits(r_rows, target, reduction="none") * (r_rows.sigmoid() - target).abs()
+        cls_kd.append(qfl.sum() / avg_factor)
+
+        t_bins = t_box.permute(0, 2, 3, 1).reshape(-1, reg_max + 1)
+        r_bins = reused_box.permute(0, 2, 3, 1).reshape(-1, reg_max + 1)
+        reg_weights = t_rows.max(dim=1)[0].sigmoid()
+        kl = F.kl_div(F.log_softmax(r_bins, dim=1), F.softmax(t_bins, dim=1), reduction="none").sum(1)
+        reg_kd.append(3.0 * (kl * reg_weights[:, None].expand(-1, 4).reshape(-1)).sum() / 4.0)
+
+        n, _, h, w = t_box.shape
+        stride = 8 * 2**level
+        ys, xs = torch.meshgrid(torch.arange(h) * stride, torch.arange(w) * stride, indexing="ij")
+        centres = (torch.stack([xs, ys], dim=-1).reshape(-1, 2).float().repeat(n, 1) + stride / 2) / stride
+        project = torch.arange(reg_max + 1, dtype=torch.float)
+        t_d = (F.softmax(t_bins, dim=1) @ project).reshape(-1, 4)
+        r_d = (F.softmax(r_bins, dim=1) @ project).reshape(-1, 4)
+        decode = lambda d: torch.cat([centres - d[:, :2], centres + d[:, 2:]], dim=1)  # noqa: E731
+        bbox_kd.append(2.0 * ((1 - giou(decode(r_d), decode(t_d))) * reg_weights).sum())
+        kd_avg_factor = kd_avg_factor + reg_weights.sum()
+    return sum(cls_kd) + sum(reg_kd) / kd_avg_factor + sum(bbox_kd) / kd_avg_factor
+
+
+def _crosskd_heads_and_levels(seed=0, channels=32, num_classes=3, reg_max=7):
+    from detectron2.layers import ShapeSpec
+
+    from adakd.modeling.meta_arch.gfl import GFLHead
+
+    torch.manual_seed(seed)
+    shapes = [ShapeSpec(channels=channels, stride=8 * 2**i) for i in range(3)]
+    heads = [GFLHead(input_shape=shapes, num_classes=num_classes, conv_dims=[channels] * 4, reg_max=reg_max)
+             for _ in range(2)]
+    for head in heads:  # away from the 0.01-std initialisation, so that every term is far from zero, and GN
+        for module in head.modules():  # scales and shifts that give each held channel a mean and std of its own
+            if isinstance(module, nn.Conv2d):
+                nn.init.normal_(module.weight, std=0.2)
+            elif isinstance(module, nn.GroupNorm):
+                nn.init.uniform_(module.weight, 0.3, 3.0)
+                nn.init.normal_(module.bias, std=1.0)
+        for i, scale in enumerate(head.scales):
+            scale.scale.data.fill_(0.5 + 0.25 * i)
+    student_levels = [_randn(2, channels, 6 >> i, 6 >> i, seed=30 + i).requires_grad_() for i in range(3)]
+    teacher_levels = [_randn(2, channels, 6 >> i, 6 >> i, seed=40 + i) for i in range(3)]
+    positives = [(_randn(2, 6 >> i, 6 >> i, seed=50 + i) > 1.0).float() for i in range(3)]
+    return heads, student_levels, teacher_levels, positives
+
+
+def _crosskd_taps_of(head, levels, teacher):
+    """What the crosskd path's taps read: held features of both towers per level (+ the teacher's predictions)."""
+    from adakd.distill.taps import FeatureRecorder
+
+    taps = [f"head.{t}.7@{i}" for t in ("cls_subnet", "bbox_subnet") for i in range(len(levels))]
+    extra = [f"head:{o}:{i}" for o in (0, 1) for i in range(len(levels))] if teacher else []
+    holder = nn.Module()
+    holder.head = head
+    recorder = FeatureRecorder(holder, taps + extra)
+    holder.head(levels)
+    return tuple(recorder.get(t) for t in taps + extra)
+
+
+def test_crosskd_matches_the_reference_and_its_gradients():
+    from adakd.distill.losses import CrossKDGFLLoss
+
+    (student_head, teacher_head), student_levels, teacher_levels, positives = _crosskd_heads_and_levels()
+    teacher = nn.Module()
+    teacher.head = teacher_head
+    for p in teacher_head.parameters():
+        p.requires_grad_(False)
+    loss = CrossKDGFLLoss()
+    loss.bind_teacher(teacher)
+    with torch.no_grad():
+        teacher_taps = _crosskd_taps_of(teacher_head, teacher_levels, teacher=True)
+    ours = loss(_crosskd_taps_of(student_head, student_levels, teacher=False), teacher_taps, positive=positives)
+    ours_grads = torch.autograd.grad(ours, student_levels)
+    reference = _reference_crosskd(student_head, teacher_head, student_levels, teacher_levels, positives)
+    reference_grads = torch.autograd.grad(reference, student_levels)
+    assert float(reference) > 0.1 and float(ours / reference) == pytest.approx(1.0, abs=1e-5)
+    for a, b in zip(ours_grads, reference_grads):
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-7)
+    assert all(p.grad is None for p in teacher_head.parameters())  # the teacher's layers stay frozen
+    assert list(loss.state_dict()) == []  # ... and are no part of the loss's (the student's) state
+
+
+def test_crosskd_is_zero_when_the_student_holds_the_teachers_features():
+    from adakd.distill.losses import CrossKDGFLLoss
+
+    (_, teacher_head), _, teacher_levels, positives = _crosskd_heads_and_levels(seed=1)
+    teacher = nn.Module()
+    teacher.head = teacher_head
+    loss = CrossKDGFLLoss()
+    loss.bind_teacher(teacher)
+    with torch.no_grad():
+        taps = _crosskd_taps_of(teacher_head, teacher_levels, teacher=True)
+        assert float(loss(taps[:6], taps, positive=positives)) == pytest.approx(0.0, abs=1e-5)
+        moved = tuple(t + 0.3 for t in taps[:6])  # a per-channel shift: aligned away, still zero
+        assert float(loss(moved, taps, positive=positives)) == pytest.approx(0.0, abs=1e-5)
+        other = tuple(t.flip(-1) for t in taps[:6])  # the same values at other places: not zero
+        assert float(loss(other, taps, positive=positives)) > 1e-2
+
+
+def test_crosskd_bad_input_names_the_culprit():
+    from adakd.distill.losses import CrossKDGFLLoss
+
+    (_, teacher_head), _, teacher_levels, positives = _crosskd_heads_and_levels(seed=2)
+    teacher = nn.Module()
+    teacher.head = teacher_head
+    with pytest.raises(ValueError, match=r"CrossKDGFLLoss: no teacher head bound"):
+        CrossKDGFLLoss()((), (), positive=positives)
+    with pytest.raises(ValueError, match=r"CrossKDGFLLoss: the teacher's head.cls_subnet\[8\] must be followed by a "
+                                         r"ReLU \(held_layer is the norm before a conv's ReLU\), got Conv2d"):
+        CrossKDGFLLoss(held_layer=8).bind_teacher(teacher)
+    loss = CrossKDGFLLoss()
+    loss.bind_teacher(teacher)
+    with torch.no_grad():
+        taps = _crosskd_taps_of(teacher_head, teacher_levels, teacher=True)
+    with pytest.raises(ValueError, match=r"expected 2 student and 4 teacher taps per level for 3 levels, got 5 and 12"):
+        loss(taps[:5], taps, positive=positives)
+    narrow = tuple(t[:, :16] for t in taps[:6])
+    with pytest.raises(ValueError, match=r"level 0: student and teacher classification features must have the same "
+                                         r"shape, got \(2, 16, 6, 6\) and \(2, 32, 6, 6\)"):
+        loss(narrow, taps, positive=positives)

@@ -80,7 +80,7 @@ class Distiller(nn.Module):
         self.representation_taps = list(getattr(aggregator, "representation", None) or [])
         self.student_recorder = FeatureRecorder(
             student, [t for p in paths for t in p.recorded_student_taps] + self.representation_taps, "student")
-        self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.teacher_taps], "teacher")
+        self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.recorded_teacher_taps], "teacher")
         for path in paths:
             # Losses that use the teacher's own modules (SR's classifier) find them by name.
             if hasattr(path.loss, "bind_teacher"):

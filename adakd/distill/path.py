@@ -17,6 +17,10 @@ loss per tap; a loss with a ``build(student_channels, teacher_channels)`` method
 
 A ``layerwise`` path reports one term per layer, ``"<path>.<layer>"`` (each a per-layer mean for pooled
 losses), so each layer gets a weight.
+
+A layer may read several taps at once (a list of taps in place of one): its loss gets a tuple of tensors on
+each side, for losses that combine outputs of several modules (CrossKD's classification and box towers of
+every FPN level, together with the teacher's own predictions). Such layers have no adapters.
 """
 import torch
 from torch import nn
@@ -26,7 +30,26 @@ from .adapter import FeatureAdapter
 from .taps import parse_tap
 
 
+def _taps_of_layer(layer):
+    """A layer's taps: one tap (a string), or a tuple of them."""
+    return str(layer) if isinstance(layer, str) else tuple(str(t) for t in layer)
+
+
+def _flat(layers):
+    return [t for layer in layers for t in ((layer,) if isinstance(layer, str) else layer)]
+
+
+def _read(recorder, layer):
+    return recorder.get(layer) if isinstance(layer, str) else tuple(recorder.get(t) for t in layer)
+
+
+def _detach(value):
+    return value.detach() if isinstance(value, torch.Tensor) else tuple(v.detach() for v in value)
+
+
 def _layer_name(tap):
+    if not isinstance(tap, str):
+        return "+".join(_layer_name(t) for t in tap)
     module_name, keys = parse_tap(tap)
     return "_".join(str(k) for k in keys) if keys else module_name.rsplit(".", 1)[-1]
 
@@ -73,8 +96,8 @@ class DistillPath(nn.Module):
         if not name or "/" in name or "." in name:
             raise ValueError(f"Path name {name!r} must be non-empty and contain no '/' or '.'")
         self.name = name
-        self.student_taps = [student_taps] if isinstance(student_taps, str) else list(student_taps)
-        self.teacher_taps = [teacher_taps] if isinstance(teacher_taps, str) else list(teacher_taps)
+        self.student_taps = [student_taps] if isinstance(student_taps, str) else [_taps_of_layer(t) for t in student_taps]
+        self.teacher_taps = [teacher_taps] if isinstance(teacher_taps, str) else [_taps_of_layer(t) for t in teacher_taps]
         if len(self.student_taps) != len(self.teacher_taps) or not self.student_taps:
             raise ValueError(f"Path {name!r}: {len(self.student_taps)} student taps but "
                              f"{len(self.teacher_taps)} teacher taps")
@@ -92,6 +115,11 @@ class DistillPath(nn.Module):
             if len({isinstance(x, PooledLoss) for x in loss}) > 1:
                 raise ValueError(f"Path {name!r}: its per-layer losses must all pool or all sum per tap")
             loss = nn.ModuleList(loss)
+        several = [i for i, (s, t) in enumerate(zip(self.student_taps, self.teacher_taps))
+                   if not (isinstance(s, str) and isinstance(t, str))]
+        if several and (adapter or student_context_taps):
+            raise ValueError(f"Path {name!r}: layer {several[0]} reads several taps, which no adapter or student "
+                             f"context tap can follow; pass adapter=False and no student_context_taps")
         self.loss = loss
         self.use_adapter = adapter
         self.layerwise = layerwise
@@ -116,7 +144,11 @@ class DistillPath(nn.Module):
     @property
     def recorded_student_taps(self):
         """Every student output the path reads: its taps and its context taps."""
-        return self.student_taps + [t for taps in self.student_context_taps.values() for t in taps]
+        return _flat(self.student_taps) + [t for taps in self.student_context_taps.values() for t in taps]
+
+    @property
+    def recorded_teacher_taps(self):
+        return _flat(self.teacher_taps)
 
     def build_adapters(self, student_recorder, teacher_recorder, norm="BN", shared=None):
         """Creates the adapters from one recorded forward pass of both models.
@@ -124,7 +156,9 @@ class DistillPath(nn.Module):
         ``shared``: ``{student tap: adapter}`` of the path named by ``adapters_from``; those are reused."""
         shared = shared or {}
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
-            s, t = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
+            s, t = _read(student_recorder, s_tap), _read(teacher_recorder, t_tap)
+            if not isinstance(s_tap, str) or not isinstance(t_tap, str):
+                continue  # several taps: no adapter (checked in __init__), and no channels to build a loss for
             if s_tap in shared:
                 self.adapters[str(i)] = shared[s_tap]
             elif self.use_adapter and isinstance(s, torch.Tensor) and FeatureAdapter.needed(s.shape[1:], t.shape[1:]):
@@ -147,7 +181,7 @@ class DistillPath(nn.Module):
         pooled = isinstance(self.layer_loss(0), PooledLoss)
         losses = []
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
-            student, teacher = student_recorder.get(s_tap), teacher_recorder.get(t_tap)
+            student, teacher = _read(student_recorder, s_tap), _read(teacher_recorder, t_tap)
             if str(i) in self.adapters:
                 with record_function(f"adakd::path::{self.name}::adapter"):
                     student = self.adapters[str(i)](student, size=teacher.shape[2:] if teacher.dim() == 4 else None)
@@ -166,8 +200,8 @@ class DistillPath(nn.Module):
             try:
                 loss = self.layer_loss(i)
                 with record_function(f"adakd::path::{self.name}::loss"):
-                    losses.append(loss.sum_and_count(student, teacher.detach(), **layer_kwargs) if pooled
-                                  else loss(student, teacher.detach(), **layer_kwargs))
+                    losses.append(loss.sum_and_count(student, _detach(teacher), **layer_kwargs) if pooled
+                                  else loss(student, _detach(teacher), **layer_kwargs))
             except ValueError as e:
                 raise ValueError(f"Distillation path {self.name!r} ({s_tap} -> {t_tap}): {e}") from e
         if self.layerwise and len(losses) > 1:

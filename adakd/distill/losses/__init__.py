@@ -5,6 +5,7 @@ Every loss detaches the teacher, so gradients reach only the student (and its ad
 
 from .attention_guided_feature_kd import AttentionGuidedFeatureKDLoss
 from .attention_transfer import AttentionTransferLoss
+from .cross_head_kd import CrossKDGFLLoss
 from .feature_map import FeatureMapLoss
 from .l2_logit import L2LogitLoss
 from .localization_distillation import LocalizationDistillationLoss
@@ -18,6 +19,7 @@ from .teacher_bounded_regression import TeacherBoundedRegressionLoss
 __all__ = [
     "AttentionGuidedFeatureKDLoss",
     "AttentionTransferLoss",
+    "CrossKDGFLLoss",
     "FeatureMapLoss",
     "L2LogitLoss",
     "LocalizationDistillationLoss",

@@ -4,6 +4,7 @@ from detectron2.config import LazyCall as L
 from adakd.distill import DistillPath
 from adakd.distill.losses import (
     AttentionGuidedFeatureKDLoss,
+    CrossKDGFLLoss,
     LocalizationDistillationLoss,
     PKDLoss,
     SoftTargetLoss,
@@ -70,6 +71,23 @@ pkd = L(DistillPath)(
     loss=L(PKDLoss)(),
 )
 
+# CrossKD (Wang et al., CVPR 2024) for GFL: at every level the student's classification and box towers are read
+# after the GN of their third of four convs (tower index 7 of [conv, GN, ReLU] x 4; the authors'
+# reused_teacher_head_idx = 3), put through the teacher's fourth conv and predictors, and those cross-head
+# predictions mimic the teacher's (KD quality focal loss x1, box-bin KL x3, GIoU x2: the authors' GFL config).
+# One layer of several taps: the student's held features, the teacher's, and the teacher's predictions.
+CROSSKD_HELD_LAYER = 7
+crosskd = L(DistillPath)(
+    name="crosskd",
+    student_taps=[[f"head.{tower}.{CROSSKD_HELD_LAYER}@{i}" for tower in ("cls_subnet", "bbox_subnet")
+                   for i in range(len(LEVELS))]],
+    teacher_taps=[[f"head.{tower}.{CROSSKD_HELD_LAYER}@{i}" for tower in ("cls_subnet", "bbox_subnet")
+                   for i in range(len(LEVELS))] + CLS_TAPS + BOX_TAPS],
+    loss=L(CrossKDGFLLoss)(held_layer=CROSSKD_HELD_LAYER),
+    adapter=False,
+    context_keys={"positive": "box_positive"},
+)
+
 # Box for RetinaNet: Chen et al.'s teacher-bounded regression towards the ground-truth deltas at the matched
 # anchors (DistillRetinaNet's box_positive / box_target), over the positives of all levels together.
 box_retinanet = L(DistillPath)(
@@ -106,4 +124,6 @@ BOX_WEIGHT = 0.25
 # PKD at 10 per level: mmrazor's one-stage configs (configs/distill/mmdet/pkd/pkd_fpn_retina_x101_retina_r50_2x_coco.py,
 # loss_weight=10 on every level; its Faster R-CNN config uses 6).
 PKD_WEIGHT = 10.0
+# CrossKD at 1: its three terms carry the authors' weights themselves (see crosskd).
+CROSSKD_WEIGHT = 1.0
 BOX_RETINANET_WEIGHT = 0.5

@@ -1,0 +1,9 @@
+"""Issue-27 detection row on the embedded shapes benchmark (GFL, shipped teacher), "Hand-tuned" PKD + CrossKD + Box: the three paths at their
+authors' weights.
+"""
+from .shapes_adaptive import dataloader, lr_multiplier, model, optimizer, train
+from .common.detection_paths import BOX_WEIGHT, CROSSKD_WEIGHT, PKD_WEIGHT, box_gfl, crosskd, pkd
+
+model.paths = [pkd, crosskd, box_gfl]
+model.aggregator = dict(method="hand_tuned", init_weights={"pkd": PKD_WEIGHT, "crosskd": CROSSKD_WEIGHT, "box": BOX_WEIGHT})
+train.output_dir = "./output/shapes_hand_tuned_pkd_crosskd_box"
