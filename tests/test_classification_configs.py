@@ -28,9 +28,9 @@ CONFIGS = sorted(
     os.path.basename(p)[:-3] for ds in DATASETS for p in glob.glob(os.path.join(CONFIG_DIR, f"{ds}_*.py"))
 )
 NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "imagenet200": 200, "imagenet1k": 1000, "shapes_cls": 6}
-# Rows of the paper: 22 per dataset (student, teacher, 4 single, 3 multi-path baselines, adaptive, Table 3's
-# 3 adaptive + 3 layerwise + 4-path hand-tuned, Figure 2's 6 AT/FM x ST/SR pairs beyond AT + ST).
-ROWS_PER_DATASET = 22
+# Rows of the paper: 26 per dataset (student, teacher, 4 single, 3 multi-path baselines, adaptive, Table 3's
+# 3 adaptive + 3 layerwise + 4-path hand-tuned, Figure 2's 10 AT/FM/OFD x ST/SR pairs beyond AT + ST).
+ROWS_PER_DATASET = 26
 # The multitask balancers as aggregators of AT + ST: extra rows of the embedded benchmark only.
 # Fake Tiny-ImageNet images: 32 px instead of 64 (a quarter of the convolutions; the layout is the same).
 TINY_IMAGENET_SIZE = 32
@@ -105,7 +105,7 @@ def test_every_row_has_a_config():
     assert {f"shapes_cls_{row}" for row in BALANCER_ROWS} <= set(CONFIGS)
     for ds in DATASETS:
         assert {f"{ds}_student", f"{ds}_teacher", f"{ds}_adaptive", f"{ds}_adaptive_layerwise_four_paths",
-                f"{ds}_hand_tuned_fm_sr"} <= set(CONFIGS)
+                f"{ds}_hand_tuned_fm_sr", f"{ds}_hand_tuned_ofd_st", f"{ds}_adaptive_ofd_sr"} <= set(CONFIGS)
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS, key=lambda n: (not n.endswith("_teacher"), n)))

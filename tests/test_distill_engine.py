@@ -393,7 +393,8 @@ def test_a_tap_reads_each_call_of_a_module_run_once_per_level():
     assert recorder.get("tower.0@0")[0, 0].item() == 1.0
     with pytest.raises(RuntimeError, match="ran 1 time"):
         recorder.get("tower.0@2")
-    with pytest.raises(ValueError, match=r"Tap 'tower.0@x': the call after '@' must be a number >= 0, got 'x'"):
+    with pytest.raises(ValueError, match=r"Tap 'tower.0@x': after '@' comes a call number >= 0 or 'copy' \(once "
+                                         r"each\), got 'x'"):
         recorder.get("tower.0@x")
     with pytest.raises(KeyError, match=r"Tap 'tower.2': the model has no module named 'tower.2'"):
         FeatureRecorder(model, ["tower.2@0"])
@@ -424,3 +425,29 @@ def test_a_layer_of_several_taps_gives_its_loss_tuples():
     with pytest.raises(ValueError, match=r"Path 'pair': layer 0 reads several taps, which no adapter or student "
                                          r"context tap can follow; pass adapter=False"):
         DistillPath("pair", [["tower.0@0", "tower.0@1"]], [["tower.0@0", "tower.0@1"]], loss=PairLoss())
+
+
+def test_an_output_changed_in_place_is_refused_unless_its_tap_copies_it():
+    """A residual block adds its shortcut to its branch's output in place: a plain tap of the branch would hand
+    the loss the sum (after the block's ReLU); the recorder says so, and "@copy" records the branch itself."""
+    from adakd.distill.taps import FeatureRecorder
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.branch = nn.Linear(2, 2, bias=False)
+            nn.init.eye_(self.branch.weight)
+
+        def forward(self, x):
+            out = self.branch(x)
+            out += x
+            return out.relu_()
+
+    model = Block()
+    plain, copying = FeatureRecorder(model, ["branch"]), FeatureRecorder(model, ["branch@copy", "branch@0"])
+    model(torch.tensor([[-3.0, 1.0]]))
+    assert copying.get("branch@copy").tolist() == [[-3.0, 1.0]]  # before "+= x" and the ReLU
+    assert copying.get("branch@0").tolist() == [[-3.0, 1.0]]  # one copy per call, whichever tap reads it
+    with pytest.raises(RuntimeError, match=r"Tap 'branch': the model changed the output of 'branch' in place after "
+                                           r"it was recorded \(e.g. a residual add\), .* tap 'branch@copy'"):
+        plain.get("branch")

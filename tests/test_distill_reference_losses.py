@@ -3,6 +3,7 @@ independently (LD's KnowledgeDistillationKLDivLoss + LDHead, the seed authors' N
 mmrazor's FBKD connectors and loss for Zhang & Ma's feature KD, mmrazor's PKDLoss),
 run on the same random inputs, plus small cases worked out by hand."""
 import math
+import os
 
 import pytest
 import torch
@@ -697,3 +698,144 @@ def test_crosskd_bad_input_names_the_culprit():
     with pytest.raises(ValueError, match=r"level 0: student and teacher classification features must have the same "
                                          r"shape, got \(2, 16, 6, 6\) and \(2, 32, 6, 6\)"):
         loss(narrow, taps, positive=positives)
+
+
+# ------------------------------------------------------------------------------------------------ OFD
+def _reference_ofd_margin(bn):
+    """get_margin_from_BN of clovaai/overhaul-distillation (CIFAR-100/distiller.py), re-expressed with scipy."""
+    from scipy.stats import norm
+
+    margin = []
+    for s, m in zip(bn.weight.data, bn.bias.data):
+        s, m = abs(s.item()), m.item()
+        if norm.cdf(-m / s) > 0.001:
+            margin.append(-s * math.exp(-((m / s) ** 2) / 2) / math.sqrt(2 * math.pi) / norm.cdf(-m / s) + m)
+        else:
+            margin.append(-3 * s)
+    return torch.FloatTensor(margin)
+
+
+def _reference_ofd(source, target, margin):
+    """distillation_loss: partial L2 against max(target, margin), summed."""
+    target = torch.max(target, margin)
+    loss = F.mse_loss(source, target, reduction="none")
+    return (loss * ((source > target) | (target > 0)).float()).sum()
+
+
+def _ofd_teacher(channels, seed):
+    teacher = nn.Module()
+    teacher.bn = nn.BatchNorm2d(channels)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        teacher.bn.weight.copy_(torch.randn(channels, generator=generator) * 2)
+        teacher.bn.bias.copy_(torch.randn(channels, generator=generator) * 2)
+        teacher.bn.bias[0] = 8.0 * abs(float(teacher.bn.weight[0]))  # almost never negative: the -3|γ| branch
+    return teacher
+
+
+def test_ofd_matches_the_reference_margins_loss_and_gradients():
+    from adakd.distill.losses import OFDLoss
+
+    teacher = _ofd_teacher(6, seed=0)
+    loss = OFDLoss(teacher_bn="bn", stage_weight=0.25).build(4, 6)
+    loss.bind_teacher(teacher)
+    reference_margin = _reference_ofd_margin(teacher.bn)
+    assert torch.allclose(loss.margin.flatten(), reference_margin, rtol=1e-5, atol=1e-6)
+    assert loss.margin.flatten()[0] == pytest.approx(-3 * abs(float(teacher.bn.weight[0])))
+    branch, shortcut = _randn(3, 4, 5, 5, seed=1).requires_grad_(), _randn(3, 4, 5, 5, seed=2)
+    t_branch, t_shortcut = _randn(3, 6, 5, 5, seed=3) * 2, _randn(3, 6, 5, 5, seed=4)
+    ours = loss((branch, shortcut), (t_branch, t_shortcut))
+    (grad,) = torch.autograd.grad(ours, branch)
+    # The reference's connector is this loss's (same modules); its loss is summed, then / batch x stage weight.
+    connected = loss.connector(branch + shortcut)
+    reference = _reference_ofd(connected, t_branch + t_shortcut, reference_margin[None, :, None, None]) / 3 * 0.25
+    (reference_grad,) = torch.autograd.grad(reference, branch)
+    assert float(reference) > 0 and float(ours / reference) == pytest.approx(1.0, abs=1e-6)
+    assert torch.allclose(grad, reference_grad, rtol=1e-5, atol=1e-8)
+
+
+def test_ofd_connector_is_initialised_as_the_authors_build_feature_connector():
+    from adakd.distill.losses import OFDLoss
+
+    torch.manual_seed(0)
+    conv, bn = OFDLoss(teacher_bn="bn").build(64, 256).connector
+    assert conv.weight.shape == (256, 64, 1, 1) and conv.bias is None
+    assert float(conv.weight.std()) == pytest.approx(math.sqrt(2.0 / 256), rel=0.02)  # He over fan-out
+    assert torch.equal(bn.weight, torch.ones(256)) and torch.equal(bn.bias, torch.zeros(256))
+
+
+def test_ofd_margin_and_partial_l2_by_hand():
+    from adakd.distill.losses import OFDLoss
+    from adakd.distill.losses.overhaul_feature_distillation import margins_from_batch_norm
+
+    bn = nn.BatchNorm2d(2)
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor([1.0, -2.0]))
+        bn.bias.copy_(torch.tensor([0.0, 0.0]))
+    # A zero-mean Gaussian's negative half has mean -sigma * sqrt(2/pi); |γ| is the std, whatever its sign.
+    assert margins_from_batch_norm(bn).tolist() == pytest.approx([-math.sqrt(2 / math.pi), -2 * math.sqrt(2 / math.pi)],
+                                                                 rel=1e-6)
+    teacher = nn.Module()
+    teacher.bn = bn
+    loss = OFDLoss(teacher_bn="bn").build(1, 2)
+    loss.bind_teacher(teacher)
+    loss.connector = nn.Identity()  # the student's values as given
+    m0 = -math.sqrt(2 / math.pi)
+    teacher_map = torch.tensor([[-5.0, 0.5], [-0.1, -5.0]]).reshape(1, 2, 1, 2)  # channel 0: [-5, 0.5]; 1: [-0.1, -5]
+    # Channel 0: target max(-5, m0) = m0, student -2 below it: zero; target 0.5 positive: (0.0 - 0.5)^2 counts.
+    # Channel 1: target max(-0.1, 2 m0) = -0.1, student 1.0 above it: (1.1)^2; target 2 m0, student 2 m0 - 1: zero.
+    student_map = torch.tensor([[-2.0, 0.0], [1.0, 2 * m0 - 1]]).reshape(1, 2, 1, 2)
+    assert float(loss(student_map, teacher_map)) == pytest.approx(0.25 + 1.21, rel=1e-6)
+    # Wherever the student is below a negative teacher response (its margin included), nothing is counted.
+    assert float(loss(torch.full((1, 2, 1, 2), -10.0), -torch.rand(1, 2, 1, 2))) == 0.0
+
+
+def test_ofd_bad_input_names_the_culprit():
+    from adakd.distill.losses import OFDLoss
+
+    teacher = _ofd_teacher(6, seed=5)
+    with pytest.raises(KeyError, match=r"OFDLoss: the teacher has no module 'bnn' to take the margins from; close "
+                                       r"matches: bn"):
+        OFDLoss(teacher_bn="bnn").bind_teacher(teacher)
+    with pytest.raises(ValueError, match=r"OFDLoss: no connector: the path builds it"):
+        OFDLoss(teacher_bn="bn")(torch.zeros(1, 4, 2, 2), torch.zeros(1, 6, 2, 2))
+    loss = OFDLoss(teacher_bn="bn").build(4, 8)
+    loss.bind_teacher(teacher)
+    with pytest.raises(ValueError, match=r"OFDLoss: connected student and teacher shapes must match, got student "
+                                         r"\(1, 8, 2, 2\) and teacher \(1, 6, 2, 2\)"):
+        loss(torch.zeros(1, 4, 2, 2), torch.zeros(1, 6, 2, 2))
+
+
+@pytest.mark.parametrize("depth", [18, 34, 50])
+def test_ofd_taps_sum_to_each_stage_output_before_its_relu(depth):
+    """The two taps of every OFD layer (last block's residual branch, last block's input) add up to the value
+    whose ReLU is the stage's output, for basic (18, 34) and bottleneck (50) blocks of detectron2's ResNet."""
+    import importlib.util
+
+    from detectron2.modeling.backbone import ResNet
+
+    from adakd.distill.taps import FeatureRecorder
+    from adakd.modeling.backbone import make_resnet_stages
+
+    spec = importlib.util.spec_from_file_location(
+        "classification_paths", os.path.join(os.path.dirname(__file__), "..", "projects/AdaptiveKD/configs/common/"
+                                             "classification_paths.py"))
+    paths = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(paths)
+    from detectron2.modeling.backbone.resnet import BasicStem
+
+    torch.manual_seed(depth)
+    model = nn.Module()
+    model.backbone = ResNet(BasicStem(3, 8, norm="BN"), make_resnet_stages(depth=depth, width=8, norm="BN"),
+                            out_features=["res2", "res3", "res4", "res5"]).eval()
+    for module in model.modules():  # BN scales of both signs (no zero-initialised residual branch)
+        if isinstance(module, nn.BatchNorm2d):
+            nn.init.normal_(module.weight)
+            nn.init.normal_(module.bias)
+    layers = paths._pre_relu_taps(depth)
+    recorder = FeatureRecorder(model, [t for layer in layers for t in layer] + [f"backbone:{s}" for s in paths.STAGES])
+    model.backbone(torch.randn(2, 3, 64, 64))
+    for (branch, shortcut), stage in zip(layers, paths.STAGES):
+        pre_relu = recorder.get(branch) + recorder.get(shortcut)
+        assert (pre_relu < 0).any()  # the sum holds negative responses: it is before the ReLU
+        torch.testing.assert_close(F.relu(pre_relu), recorder.get(f"backbone:{stage}"), rtol=0, atol=0)

@@ -82,9 +82,11 @@ class Distiller(nn.Module):
             student, [t for p in paths for t in p.recorded_student_taps] + self.representation_taps, "student")
         self.teacher_recorder = FeatureRecorder(teacher, [t for p in paths for t in p.recorded_teacher_taps], "teacher")
         for path in paths:
-            # Losses that use the teacher's own modules (SR's classifier) find them by name.
-            if hasattr(path.loss, "bind_teacher"):
-                path.loss.bind_teacher(teacher)
+            # Losses that use the teacher's own modules (SR's classifier, CrossKD's head, OFD's BN statistics)
+            # find them by name; a path with one loss per layer binds each.
+            for loss in (path.loss if isinstance(path.loss, nn.ModuleList) else [path.loss]):
+                if hasattr(loss, "bind_teacher"):
+                    loss.bind_teacher(teacher)
         self.diagnostics_period = diagnostics_period
         self._diagnostics = None
 

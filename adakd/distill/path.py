@@ -158,7 +158,13 @@ class DistillPath(nn.Module):
         for i, (s_tap, t_tap) in enumerate(zip(self.student_taps, self.teacher_taps)):
             s, t = _read(student_recorder, s_tap), _read(teacher_recorder, t_tap)
             if not isinstance(s_tap, str) or not isinstance(t_tap, str):
-                continue  # several taps: no adapter (checked in __init__), and no channels to build a loss for
+                # Several taps: no adapter (checked in __init__); a loss's own modules get the channels of
+                # the layer's first tap on each side.
+                loss = self.layer_loss(i)
+                if hasattr(loss, "build"):
+                    first = lambda x: x if isinstance(x, torch.Tensor) else x[0]  # noqa: E731
+                    loss.build(first(s).shape[1], first(t).shape[1]).to(first(s).device)
+                continue
             if s_tap in shared:
                 self.adapters[str(i)] = shared[s_tap]
             elif self.use_adapter and isinstance(s, torch.Tensor) and FeatureAdapter.needed(s.shape[1:], t.shape[1:]):

@@ -11,6 +11,7 @@ from .l2_logit import L2LogitLoss
 from .localization_distillation import LocalizationDistillationLoss
 from .neuron_selectivity_mmd import NSTMMDLoss
 from .neuron_selectivity_transfer import NSTLoss
+from .overhaul_feature_distillation import OFDLoss
 from .pearson_feature_kd import PKDLoss
 from .soft_target import SoftTargetLoss
 from .softmax_regression import SoftmaxRegressionLoss
@@ -25,6 +26,7 @@ __all__ = [
     "LocalizationDistillationLoss",
     "NSTLoss",
     "NSTMMDLoss",
+    "OFDLoss",
     "PKDLoss",
     "SoftTargetLoss",
     "SoftmaxRegressionLoss",

@@ -1,0 +1,7 @@
+"""Table 2 (CIFAR-10), Figure 2, "Adaptive" OFD + ST: v = e^-z learned (Eq. 5)."""
+from .common.classification_paths import ofd, st
+from .cifar10_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [ofd(teacher_depth=50), st]
+model.aggregator = dict(method="adaptive", alpha=1.0)
+train.output_dir = "./output/cifar10_adaptive_ofd_st"
