@@ -18,6 +18,14 @@ ADAPTIVE_ROW = "adaptive"
 HAND_TUNED_ROW = "hand_tuned"
 # The multitask balancers of issue 16 (adakd/distill/aggregators), in the order of the README's table.
 BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo")
+# Issue 27's paths as rows: detection with PKD in place of Feats_P and CrossKD beside it; classification's Figure 2
+# pairs (an intermediate path, AT / FM / OFD, with an output path, ST / SR; hand-tuned and adaptive) and Table 3.
+DETECTION_PATH_ROWS = ("single_pkd", "single_crosskd", "hand_tuned_pkd_box", "adaptive_pkd_box",
+                       "hand_tuned_pkd_crosskd_box", "adaptive_pkd_crosskd_box")
+FIGURE2_PAIRS = ("at_sr", "fm_st", "fm_sr", "ofd_st", "ofd_sr")
+FIGURE2_ROWS = tuple(f"{method}_{pair}" for pair in FIGURE2_PAIRS for method in ("hand_tuned", "adaptive"))
+TABLE3_ROWS = ("single_nst", "single_l2_logit", "adaptive_nst_l2_logit", "hand_tuned_four_paths",
+               "adaptive_four_paths", "adaptive_layerwise_nst_l2_logit", "adaptive_layerwise_four_paths")
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ TASKS = {
         metrics=(Metric("bbox/AP", "AP", True), Metric("bbox/AP50", "AP50", True)),
         teacher_entry="shapes_gfl_r101_teacher",
         student_entry="shapes_gfl_r18_student",
-        extra_rows=("multiobjective_representation", *BALANCER_ROWS),
+        extra_rows=("multiobjective_representation", *BALANCER_ROWS, *DETECTION_PATH_ROWS),
         diagnostics_period=DIAGNOSTICS_PERIOD,
     ),
     "seg": BenchmarkTask(
@@ -113,7 +121,7 @@ TASKS = {
             f"dataloader.evaluator.teacher_config={CONFIG_DIR}/shapes_cls_teacher.py",
             f"dataloader.evaluator.teacher_weights=zoo://{_SHAPES_CLS_TEACHER}",
         ),
-        extra_rows=BALANCER_ROWS,
+        extra_rows=(*BALANCER_ROWS, *FIGURE2_ROWS, *TABLE3_ROWS),
     ),
 }
 
