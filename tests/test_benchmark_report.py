@@ -284,3 +284,37 @@ def test_path_gradient_plot_draws_the_mean_over_seeds_and_its_band():
     assert not [c for c in panels[0].collections if c.get_label().endswith("min–max")]  # one seed: no band
     empty = plot_path_gradients(task, {"student": results["student"]})
     assert empty.axes[0].texts[0].get_text() == "no gradient diagnostics logged"
+
+
+def test_figure2_plot_puts_each_pairs_hand_tuned_and_adaptive_seeds_side_by_side(tmp_path):
+    from adakd.benchmarks.plots import plot_figure2
+    from adakd.benchmarks.tasks import FIGURE2_PAIRS
+
+    from .benchmark_fixtures import result
+
+    task = get_task("cls")
+    assert plot_figure2(task, load_task_results(write_results(str(tmp_path / "a"), cls_results()), task)) is None
+    err = "classification/top1_err"
+    extra = [result("cls", "hand_tuned_ofd_st", s, {err: e}) for s, e in enumerate([6.0, 8.0, 7.0])]
+    extra += [result("cls", "adaptive_ofd_st", s, {err: e}) for s, e in enumerate([5.0, 5.5])]
+    extra += [result("cls", "hand_tuned", s, {err: e}) for s, e in enumerate([4.0, 4.5])]
+    results = load_task_results(write_results(str(tmp_path / "b"), cls_results() + extra), task)
+    ax = plot_figure2(task, results).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["AT + ST", "AT + SR", "FM + ST", "FM + SR", "OFD + ST",
+                                                            "OFD + SR"]
+    assert len(FIGURE2_PAIRS) == 5
+    seeds = {c.get_label(): c.get_offsets() for c in ax.collections}
+    # AT + ST (x = 0) is the task's own hand_tuned / adaptive rows; OFD + ST is x = 4, hand-tuned left of adaptive.
+    assert seeds["seeds: hand_tuned"][:, 1].tolist() == [4.0, 4.5] and seeds["seeds: adaptive"][:, 1].tolist() == [2.0, 3.0]
+    assert seeds["seeds: hand_tuned_ofd_st"][:, 1].tolist() == [6.0, 8.0, 7.0]
+    assert seeds["seeds: adaptive_ofd_st"][:, 1].tolist() == [5.0, 5.5]
+    assert seeds["seeds: hand_tuned_ofd_st"][0, 0] < 4 < seeds["seeds: adaptive_ofd_st"][0, 0]
+    _, _, (bar,) = {c.get_label(): c for c in ax.containers}["mean ± std: hand_tuned_ofd_st"].lines
+    assert np.asarray(bar.get_segments()[0])[:, 1] == pytest.approx([6.0, 8.0])  # mean 7, sample std 1
+    not_run = [t for t in ax.texts if t.get_text() == "not run"]
+    assert len(not_run) == 2 * 4  # the four other pairs, both rows each
+
+    tool = load_tool()
+    captions = [c for c, _ in tool.plot_files(task, "d", results)]
+    assert captions[-1] == "Figure 2, hand-tuned vs adaptive per pair of paths"
+    assert "Figure 2, hand-tuned vs adaptive per pair of paths" not in [c for c, _ in tool.plot_files(task, "d")]

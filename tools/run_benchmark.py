@@ -33,10 +33,17 @@ import time
 from detectron2.config import LazyConfig
 
 from adakd.benchmarks import TASKS, check_rows, get_task, load_task_results
-from adakd.benchmarks.plots import plot_path_gradients, plot_path_weights, plot_rows, save_figure
+from adakd.benchmarks.plots import (
+    figure2_rows,
+    plot_figure2,
+    plot_path_gradients,
+    plot_path_weights,
+    plot_rows,
+    save_figure,
+)
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
-from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
+from adakd.benchmarks.tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW
 from adakd.utils.atomic_write import atomic_open
 
 RESULTS_DIR = "benchmarks/results"
@@ -44,13 +51,16 @@ IMAGE_DIR = "docs/images/benchmarks"
 README = "README.md"
 
 
-def plot_files(task, directory):
-    """(caption, path) of the task's two plots in ``directory``."""
+def plot_files(task, directory, results=None):
+    """(caption, path) of the task's plots in ``directory`` (Figure 2's only once one of its pairs has a result)."""
     files = [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
              ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
     if task.diagnostics_period:
         files.append(("each path's gradient against the task's, over training",
                       os.path.join(directory, f"{task.name}_path_gradients.png")))
+    if results is not None and any(results.get(row) for pair in FIGURE2_PAIRS for row in figure2_rows(pair)):
+        files.append(("Figure 2, hand-tuned vs adaptive per pair of paths",
+                      os.path.join(directory, f"{task.name}_figure2.png")))
     return files
 
 
@@ -63,7 +73,7 @@ def hand_tuned_weights(task):
 def report_block(task, results_dir=RESULTS_DIR):
     """The README block of ``task``: tables and links to the plots, from the results in ``results_dir``."""
     results = load_task_results(os.path.join(ROOT, results_dir), task)
-    return render_report(task, results, stale_results(task, results), images=plot_files(task, IMAGE_DIR))
+    return render_report(task, results, stale_results(task, results), images=plot_files(task, IMAGE_DIR, results))
 
 
 def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
@@ -71,11 +81,13 @@ def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
 
 
 def write_plots(task, results, directory):
-    files = [path for _, path in plot_files(task, directory)]
+    files = [path for _, path in plot_files(task, directory, results)]
     save_figure(plot_rows(task, results), os.path.join(ROOT, files[0]))
     save_figure(plot_path_weights(task, results, hand_tuned_weights(task)), os.path.join(ROOT, files[1]))
     if task.diagnostics_period:
         save_figure(plot_path_gradients(task, results), os.path.join(ROOT, files[2]))
+    if files[-1].endswith("_figure2.png"):
+        save_figure(plot_figure2(task, results), os.path.join(ROOT, files[-1]))
     print(f"wrote {', '.join(files)}")
 
 
@@ -92,7 +104,8 @@ def report(task, results_dir):
     with open(path) as f:
         text = f.read()
     with atomic_open(path, "w") as f:
-        f.write(replace_block(text, task.name, render_report(task, results, stale, images=plot_files(task, IMAGE_DIR))))
+        f.write(replace_block(text, task.name,
+                              render_report(task, results, stale, images=plot_files(task, IMAGE_DIR, results))))
     print(f"wrote the {task.name} block of {README}")
 
 

@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..utils.atomic_write import atomic_open
 from .statistics import summarize
-from .tasks import ADAPTIVE_ROW
+from .tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW
 
 
 def plot_rows(task, results):
@@ -36,6 +36,45 @@ def plot_rows(task, results):
         ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_title(f"{task.title}\ndots: seeds; black: mean ± sample std", fontsize=9)
+    return fig
+
+
+def figure2_rows(pair):
+    """The (hand-tuned, adaptive) rows of one Figure 2 pair of paths; AT + ST is the task's own pair of rows."""
+    if pair == "at_st":
+        return HAND_TUNED_ROW, ADAPTIVE_ROW
+    return f"{HAND_TUNED_ROW}_{pair}", f"{ADAPTIVE_ROW}_{pair}"
+
+
+def plot_figure2(task, results):
+    """The paper's Figure 2: per pair of an intermediate and an output path (AT / FM / OFD with ST / SR), the
+    hand-tuned row's seeds and the adaptive row's, side by side, each with its mean ± sample std, on the
+    task's main metric. ``None`` when no pair beyond the task's own AT + ST has a result."""
+    pairs = ["at_st", *FIGURE2_PAIRS]
+    if not any(results.get(row) for pair in FIGURE2_PAIRS for row in figure2_rows(pair)):
+        return None
+    metric = task.metrics[0]
+    fig = Figure(figsize=(2.0 + 1.2 * len(pairs), 3.8), layout="constrained")
+    ax = fig.subplots()
+    for x, pair in enumerate(pairs):
+        for offset, row, color, method in zip((-0.17, 0.17), figure2_rows(pair), ("C1", "C0"),
+                                              ("hand-tuned", "adaptive")):
+            values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
+            if not values:
+                ax.text(x + offset, 0.05, "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
+                        va="bottom", color="0.5", fontsize=7)
+                continue
+            ax.scatter([x + offset - 0.05] * len(values), values, s=16, color=color, zorder=3,
+                       label=f"seeds: {row}")
+            summary = summarize(values)
+            ax.errorbar([x + offset + 0.05], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color=color,
+                        markeredgecolor="black", markersize=4, capsize=3, label=f"mean ± std: {row}")
+    ax.set_xticks(range(len(pairs)), [p.replace("_", " + ").upper() for p in pairs])
+    ax.set_xlim(-0.6, len(pairs) - 0.4)
+    ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(f"Figure 2 on {task.dataset}: hand-tuned (orange, left) vs adaptive (blue, right) per pair of "
+                 f"paths\ndots: seeds; squares: mean ± sample std", fontsize=9)
     return fig
 
 
