@@ -451,3 +451,15 @@ def test_an_output_changed_in_place_is_refused_unless_its_tap_copies_it():
     with pytest.raises(RuntimeError, match=r"Tap 'branch': the model changed the output of 'branch' in place after "
                                            r"it was recorded \(e.g. a residual add\), .* tap 'branch@copy'"):
         plain.get("branch")
+
+
+def test_taps_record_under_inference_mode_too():
+    """Inference tensors keep no in-place counter: a model run under torch.inference_mode (deployment, a
+    user's evaluation) is still tapped, without the in-place check."""
+    from adakd.distill.taps import FeatureRecorder
+
+    model = _SharedTower()
+    recorder = FeatureRecorder(model, ["tower.0@1"])
+    with torch.inference_mode():
+        model([torch.ones(1, 2), torch.full((1, 2), 2.0)])
+    assert recorder.get("tower.0@1").tolist() == [[2.0, 2.0]]

@@ -30,8 +30,8 @@ def step_direction(method, directions, **options):
 
 
 def test_registered_with_their_names():
-    assert AGGREGATOR_METHODS[-8:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
-                                       "famo")
+    assert AGGREGATOR_METHODS[-10:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
+                                        "famo", "rlw", "aligned_mtl")
     with pytest.raises(ValueError, match=r"'cagrad' has no option \['C'\]; its options: \['c', 'rescale'\]"):
         build_aggregator("cagrad", ["a", "b"], params=[nn.Parameter(torch.ones(2))], C=0.5)
     with pytest.raises(ValueError, match="'famo' takes no per-path gradients, so no `representation`"):
@@ -257,3 +257,73 @@ def test_gradient_methods_step_is_the_weighted_sum_of_path_gradients(method):
     weights = np.array(list(agg.path_weights().values()))
     assert direction.numpy() == pytest.approx(weights @ np.array(a), rel=1e-6)
     assert np.isfinite(weights).all()
+
+
+# ------------------------------------------------------------------------------------------------ RLW
+def test_rlw_draws_softmax_normal_weights_per_iteration_the_same_on_resume():
+    """LibMTL's RLW (default 'Normal'): batch_weight = softmax(N(0, I) sample); loss = Σ w_i L_i. Here the draw
+    of iteration t comes from a generator seeded by (seed, t): the same for every process and on resume."""
+    from adakd.distill.aggregators import rlw_weights
+    from detectron2.utils.events import EventStorage
+
+    aggregator = build_aggregator("rlw", ["a", "b", "c"], alpha=2.0)
+    assert aggregator.weights().tolist() == pytest.approx([1 / 3] * 3)  # no iteration yet: the mean
+    losses = {"a": torch.tensor(1.0), "b": torch.tensor(2.0), "c": torch.tensor(4.0)}
+    drawn = []
+    with EventStorage(5) as storage:
+        for it in (5, 6):
+            storage.iter = it
+            terms = aggregator(losses)
+            w = aggregator.weights().double()
+            drawn.append(w)
+            generator = torch.Generator().manual_seed(0 * 1_000_003 + it)
+            expected = torch.softmax(torch.randn(3, generator=generator, dtype=torch.float64), dim=0)
+            assert torch.allclose(w, expected) and float(w.sum()) == pytest.approx(1.0)
+            assert {k: float(v) for k, v in terms.items()} == pytest.approx(
+                {f"loss_distill_{n}": 2.0 * float(w[i]) * float(losses[n]) for i, n in enumerate("abc")})
+    assert not torch.allclose(drawn[0], drawn[1])  # a new draw each iteration
+    assert torch.allclose(rlw_weights(3, 0, 5), drawn[0])  # a resumed run at iteration 5 draws the same
+    assert not torch.allclose(rlw_weights(3, 1, 5), drawn[0])  # another seed, other draws
+    state = torch.random.get_rng_state()
+    with EventStorage(7):
+        aggregator(losses)
+    assert torch.equal(torch.random.get_rng_state(), state)  # the training's random stream is untouched
+    with pytest.raises(ValueError, match="RLWAggregator: seed must be an integer >= 0, got -1"):
+        build_aggregator("rlw", ["a", "b"], seed=-1)
+
+
+# ---------------------------------------------------------------------------------------------- Aligned-MTL
+def _reference_aligned_mtl(grads):
+    """LibMTL's Aligned_MTL.backward, re-expressed (torch.linalg.eigh for the removed torch.symeig): M = G Gᵀ,
+    eigenpairs above max(λ)·K·eps(float32), largest first; B = √λ_min V Σ^{-1/2} Vᵀ; α = B.sum(0); the step
+    Σ α_i g_i."""
+    M = grads @ grads.t()
+    lmbda, V = torch.linalg.eigh(M)
+    tol = torch.max(lmbda) * max(M.shape[-2:]) * torch.finfo(torch.float32).eps
+    rank = int(sum(lmbda > tol))
+    order = torch.argsort(lmbda, dim=-1, descending=True)
+    lmbda, V = lmbda[order][:rank], V[:, order][:, :rank]
+    sigma = torch.diag(1 / lmbda.sqrt())
+    B = lmbda[-1].sqrt() * ((V @ sigma) @ V.t())
+    return B.sum(0)
+
+
+def test_aligned_mtl_matches_the_reference_and_aligns_the_gradients():
+    from adakd.distill.aggregators import aligned_mtl_weights
+
+    generator = torch.Generator().manual_seed(0)
+    grads = torch.randn(3, 10, generator=generator, dtype=torch.float64) * torch.tensor([[1.0], [30.0], [0.2]],
+                                                                                      dtype=torch.float64)
+    alpha = aligned_mtl_weights(grads @ grads.T)
+    assert torch.allclose(alpha, _reference_aligned_mtl(grads), rtol=1e-10, atol=1e-12)
+    # What the method is for: the rows α-combined are those of √λ_min · U (G's polar factor, orthonormal rows)
+    # summed, so the step has the same projection √λ_min on every aligned (unit, orthogonal) component.
+    u, sv, vh = torch.linalg.svd(grads, full_matrices=False)
+    aligned = sv.min() * (u @ vh)  # rows orthogonal, each of norm σ_min
+    assert torch.allclose(alpha @ grads, aligned.sum(0), rtol=1e-8, atol=1e-10)
+    gram = aligned @ aligned.T
+    assert torch.allclose(gram, sv.min() ** 2 * torch.eye(3, dtype=torch.float64), atol=1e-9)
+    # Parallel gradients (rank 1): the reference keeps one eigenpair; so does this.
+    parallel = torch.stack([grads[0], 2 * grads[0]])
+    assert torch.allclose(aligned_mtl_weights(parallel @ parallel.T), _reference_aligned_mtl(parallel))
+    assert aligned_mtl_weights(torch.zeros(2, 2)).tolist() == [0.0, 0.0]

@@ -43,7 +43,7 @@ def split_call(module_name):
 def _versions(output):
     """In-place-modification counters of the tensors in ``output`` (a tensor, or a tuple/list/dict of them)."""
     if isinstance(output, torch.Tensor):
-        return output._version
+        return None if output.is_inference() else output._version  # inference tensors keep no counter
     if isinstance(output, dict):
         return {k: _versions(v) for k, v in output.items()}
     if isinstance(output, (list, tuple)):
@@ -110,7 +110,7 @@ class FeatureRecorder:
             except (KeyError, IndexError, TypeError) as e:
                 available = list(output.keys()) if isinstance(output, dict) else f"a {type(output).__name__}"
                 raise KeyError(f"Tap {tap!r}: no entry {k!r} in the output of {module_name!r} ({available})") from e
-        if isinstance(output, torch.Tensor) and output._version != versions:
+        if isinstance(output, torch.Tensor) and versions is not None and output._version != versions:
             raise RuntimeError(f"Tap {tap!r}: the {self.owner} changed the output of {module_name!r} in place after "
                                f"it was recorded (e.g. a residual add), so it no longer holds the module's output; "
                                f"tap '{module_name}@copy' to record a copy")

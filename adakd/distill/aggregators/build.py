@@ -4,6 +4,7 @@ import inspect
 
 from .adaptive import AdaptiveAggregator
 from .adaptive_layerwise import AdaptiveLayerwiseAggregator
+from .aligned_mtl import AlignedMTLAggregator
 from .cagrad import CAGradAggregator
 from .dwa import DWAAggregator
 from .equal import EqualAggregator
@@ -14,6 +15,7 @@ from .imtl_g import IMTLGAggregator
 from .multiobjective import MultiObjectiveAggregator
 from .nash_mtl import NashMTLAggregator
 from .pcgrad import PCGradAggregator
+from .rlw import RLWAggregator
 from .uncertainty import UncertaintyAggregator
 
 # The multitask balancers: method name → class. Their options are their constructors' keyword arguments.
@@ -26,10 +28,12 @@ BALANCERS = {
     "imtl_g": IMTLGAggregator,
     "nash_mtl": NashMTLAggregator,
     "famo": FAMOAggregator,
+    "rlw": RLWAggregator,
+    "aligned_mtl": AlignedMTLAggregator,
 }
 AGGREGATOR_METHODS = ("equal", "hand_tuned", "adaptive", "adaptive_layerwise", "multiobjective", *BALANCERS)
 # Methods that combine per-path gradients: the Distiller gives them the student's parameters.
-GRADIENT_METHODS = ("multiobjective", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl")
+GRADIENT_METHODS = ("multiobjective", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "aligned_mtl")
 
 
 def build_aggregator(method, path_names, alpha=1.0, init_weights=None, params=None, representation=None,

@@ -1,0 +1,10 @@
+"""Aligned-MTL (Senushkin et al., CVPR 2023): the path gradients replaced by orthogonal ones of equal norm (the
+smallest singular value), summed, as the aggregator of the embedded shapes segmentation benchmark, AT + ST: the
+paths and recipe of shapes_sem_seg_adaptive.py, another way to weight them.
+"""
+from .common.shapes_segmentation_paths import at, st
+from .shapes_sem_seg_adaptive import dataloader, lr_multiplier, model, optimizer, train
+
+model.paths = [at, st]
+model.aggregator = dict(method="aligned_mtl")
+train.output_dir = "./output/shapes_sem_seg_aligned_mtl"
