@@ -12,9 +12,14 @@ TINY_SPEC = ShapesSpec(seed=3, num_train=24, num_val=8)
 
 @pytest.fixture(scope="session", autouse=True)
 def _threads():
-    # The machine's cores shared among the xdist workers (`make test` runs two), at most 2 threads each.
+    # The machine's cores shared among the xdist workers (`make test` runs two), at most 2 threads each; the
+    # processes the tests start (CLI runs, exports) inherit the same share through OMP_NUM_THREADS, so that two
+    # workers never run 2 x 2 OpenMP threads, spinning, on 2 cores.
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    torch.set_num_threads(max(1, min(2, (os.cpu_count() or 1) // workers)))
+    threads = max(1, min(2, (os.cpu_count() or 1) // workers))
+    torch.set_num_threads(threads)
+    if workers > 1:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 @pytest.fixture(scope="session")
