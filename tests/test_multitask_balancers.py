@@ -30,8 +30,8 @@ def step_direction(method, directions, **options):
 
 
 def test_registered_with_their_names():
-    assert AGGREGATOR_METHODS[-10:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
-                                        "famo", "rlw", "aligned_mtl")
+    assert AGGREGATOR_METHODS[-11:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
+                                        "famo", "rlw", "aligned_mtl", "db_mtl")
     with pytest.raises(ValueError, match=r"'cagrad' has no option \['C'\]; its options: \['c', 'rescale'\]"):
         build_aggregator("cagrad", ["a", "b"], params=[nn.Parameter(torch.ones(2))], C=0.5)
     with pytest.raises(ValueError, match="'famo' takes no per-path gradients, so no `representation`"):
@@ -250,7 +250,8 @@ def test_famo_resumed_from_its_state_dict_takes_the_uninterrupted_step(tmp_path)
         assert torch.equal(resumed.state_dict()[key], value), key
 
 # ---------------------------------------------------------------------------------- every gradient method
-@pytest.mark.parametrize("method", GRADIENT_METHODS)
+# DB-MTL's step holds earlier iterations' gradients (a moving average): no combination of this step's; see below.
+@pytest.mark.parametrize("method", [m for m in GRADIENT_METHODS if m != "db_mtl"])
 def test_gradient_methods_step_is_the_weighted_sum_of_path_gradients(method):
     a = [[1.0, -2.0, 0.5], [-1.0, 1.0, 2.0], [0.3, 0.3, -1.0]]
     direction, agg = step_direction(method, a)
@@ -327,3 +328,75 @@ def test_aligned_mtl_matches_the_reference_and_aligns_the_gradients():
     parallel = torch.stack([grads[0], 2 * grads[0]])
     assert torch.allclose(aligned_mtl_weights(parallel @ parallel.T), _reference_aligned_mtl(parallel))
     assert aligned_mtl_weights(torch.zeros(2, 2)).tolist() == [0.0, 0.0]
+
+
+# --------------------------------------------------------------------------------------------------- DB-MTL
+def _reference_db_mtl_steps(weight, batches, beta=0.9, beta_sigma=0.0):
+    """LibMTL's DB_MTL.backward, re-expressed for one shared parameter: per step, the gradients of
+    log(L_i + 1e-8); buffer = g + beta / step^sigma * (buffer - g) from zeros; alpha = max‖buffer‖ / (‖buffer_i‖ +
+    1e-8); the parameter's gradient is Σ alpha_i buffer_i (then an SGD step of lr 0.1 here)."""
+    weight = weight.detach().clone().requires_grad_()
+    buffer, grads_seen = torch.zeros(2, weight.numel(), dtype=torch.float64), []
+    for step, x in enumerate(batches, start=1):
+        losses = [((weight * x).sum() - 1) ** 2, (weight * x).pow(2).sum() * 1e-3]
+        g = torch.stack([torch.autograd.grad(torch.log(loss + 1e-8), weight)[0].flatten() for loss in losses])
+        buffer = g + (beta / step ** beta_sigma) * (buffer - g)
+        norms = buffer.norm(dim=-1)
+        alpha = norms.max() / (norms + 1e-8)
+        new_grad = sum(alpha[i] * buffer[i] for i in range(2))
+        grads_seen.append(new_grad.clone())
+        with torch.no_grad():
+            weight -= 0.1 * new_grad.view_as(weight)
+    return weight.detach(), grads_seen
+
+
+def test_db_mtl_takes_the_references_steps_and_resumes_from_its_buffers(tmp_path):
+    from detectron2.utils.events import EventStorage
+
+    generator = torch.Generator().manual_seed(0)
+    start = torch.randn(4, generator=generator, dtype=torch.float64)
+    batches = [torch.randn(4, generator=generator, dtype=torch.float64) for _ in range(4)]
+    expected_weight, expected_grads = _reference_db_mtl_steps(start, batches)
+
+    def run(aggregator, weight, steps, offset=0):
+        grads = []
+        with EventStorage(offset):
+            for x in steps:
+                losses = {"a": ((weight * x).sum() - 1) ** 2, "b": (weight * x).pow(2).sum() * 1e-3}
+                terms = aggregator(losses)
+                assert list(terms) == ["loss_distill_a", "loss_distill_b", "loss_distill_db_mtl"]
+                assert float(terms["loss_distill_db_mtl"]) == 0.0  # the earlier steps' part: a gradient, no value
+                weight.grad = None
+                sum(terms.values()).backward()
+                grads.append(weight.grad.clone())
+                with torch.no_grad():
+                    weight -= 0.1 * weight.grad
+        return grads
+
+    weight = nn.Parameter(start.clone())
+    aggregator = build_aggregator("db_mtl", ["a", "b"], params=[weight]).double()
+    grads = run(aggregator, weight, batches)
+    for ours, reference in zip(grads, expected_grads):
+        assert torch.allclose(ours, reference, rtol=1e-10, atol=1e-12)
+    assert torch.allclose(weight.detach(), expected_weight)
+    # The two losses differ by orders of magnitude; their moving averages, scaled, end with equal norms.
+    norms = aggregator.grad_buffer.norm(dim=1)
+    scales = norms.max() / (norms + 1e-8)
+    assert float((scales * norms)[0]) == pytest.approx(float((scales * norms)[1]), rel=1e-6)
+    # The weight on each loss this step: a_i (1 - β) / (L_i + 1e-8), the small loss weighted up.
+    x = batches[-1]
+    final = {"a": float(((weight.detach() + 0.1 * grads[-1]) * x).sum() - 1) ** 2}
+    assert float(aggregator.last_weights[0]) == pytest.approx(float(scales[0]) * 0.1 / (final["a"] + 1e-8), rel=1e-6)
+
+    # Resumed after two steps from the saved buffers: the same last two steps.
+    weight = nn.Parameter(start.clone())
+    first = build_aggregator("db_mtl", ["a", "b"], params=[weight]).double()
+    run(first, weight, batches[:2])
+    torch.save(first.state_dict(), tmp_path / "db_mtl.pth")
+    resumed = build_aggregator("db_mtl", ["a", "b"], params=[weight]).double()
+    resumed.load_state_dict(torch.load(tmp_path / "db_mtl.pth", weights_only=True))
+    assert int(resumed.step) == 2
+    for ours, reference in zip(run(resumed, weight, batches[2:], offset=2), expected_grads[2:]):
+        assert torch.allclose(ours, reference, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="DBMTLAggregator balances the exact gradients .* no `representation`"):
+        build_aggregator("db_mtl", ["a", "b"], params=[weight], representation="backbone")

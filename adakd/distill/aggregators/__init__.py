@@ -3,6 +3,7 @@ from .adaptive_layerwise import AdaptiveLayerwiseAggregator
 from .aligned_mtl import AlignedMTLAggregator, aligned_mtl_weights
 from .base import PathAggregator
 from .cagrad import CAGradAggregator, cagrad_weights
+from .db_mtl import DBMTLAggregator
 from .dwa import DWAAggregator
 from .equal import EqualAggregator
 from .famo import FAMOAggregator

@@ -6,6 +6,7 @@ from .adaptive import AdaptiveAggregator
 from .adaptive_layerwise import AdaptiveLayerwiseAggregator
 from .aligned_mtl import AlignedMTLAggregator
 from .cagrad import CAGradAggregator
+from .db_mtl import DBMTLAggregator
 from .dwa import DWAAggregator
 from .equal import EqualAggregator
 from .famo import FAMOAggregator
@@ -30,10 +31,11 @@ BALANCERS = {
     "famo": FAMOAggregator,
     "rlw": RLWAggregator,
     "aligned_mtl": AlignedMTLAggregator,
+    "db_mtl": DBMTLAggregator,
 }
 AGGREGATOR_METHODS = ("equal", "hand_tuned", "adaptive", "adaptive_layerwise", "multiobjective", *BALANCERS)
 # Methods that combine per-path gradients: the Distiller gives them the student's parameters.
-GRADIENT_METHODS = ("multiobjective", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "aligned_mtl")
+GRADIENT_METHODS = ("multiobjective", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "aligned_mtl", "db_mtl")
 
 
 def build_aggregator(method, path_names, alpha=1.0, init_weights=None, params=None, representation=None,
