@@ -63,9 +63,11 @@ class CrossKDGFLLoss(nn.Module):
         head = teacher.head
         for tower in ("cls_subnet", "bbox_subnet"):
             layers = getattr(head, tower)
-            require(len(layers) > self.held_layer + 1 and isinstance(layers[self.held_layer + 1], nn.ReLU), self,
+            following = layers[self.held_layer + 1] if len(layers) > self.held_layer + 1 else None
+            require(isinstance(following, nn.ReLU), self,
                     f"the teacher's head.{tower}[{self.held_layer}] must be followed by a ReLU (held_layer is the "
-                    f"norm before a conv's ReLU), got {type(layers[self.held_layer + 1]).__name__ if len(layers) > self.held_layer + 1 else 'the end of the tower'}")
+                    f"norm before a conv's ReLU), got "
+                    f"{type(following).__name__ if following is not None else 'the end of the tower'}")
         self.reg_max = head.reg_max
         object.__setattr__(self, "_teacher_head", head)  # not registered: frozen, never saved or optimised
 
