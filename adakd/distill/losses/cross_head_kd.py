@@ -9,15 +9,14 @@ from torch import nn
 from ...layers.gfl_losses import integral_distances
 from ...modeling.meta_arch.gfl import mean_over_processes
 from ._checks import require
+from .pearson_feature_kd import standardise_channels
 
 
 def _align_to_teacher(student, teacher, eps=1e-6):
     """Per channel over (N, H, W): the student standardised (unbiased std + eps), then given the teacher's mean
     and unbiased std, so that the teacher's layers receive inputs of the scale they were trained on."""
-    s = student.transpose(0, 1).flatten(1)
     t = teacher.transpose(0, 1).flatten(1)
-    s = (s - s.mean(dim=1, keepdim=True)) / (s.std(dim=1, keepdim=True) + eps)
-    s = s * t.std(dim=1, keepdim=True) + t.mean(dim=1, keepdim=True)
+    s = standardise_channels(student, eps) * t.std(dim=1, keepdim=True) + t.mean(dim=1, keepdim=True)
     return s.reshape(student.shape[1], student.shape[0], *student.shape[2:]).transpose(0, 1)
 
 

@@ -7,8 +7,9 @@ from torch import nn
 from ._checks import require, require_ndim, require_same_shape
 
 
-def _standardise_channels(x, eps):
-    """Each channel of (N, C, H, W) to zero mean and unit (unbiased) standard deviation over its N*H*W values."""
+def standardise_channels(x, eps):
+    """Each channel of (N, C, H, W) to zero mean and unit (unbiased) standard deviation over its N*H*W values (plus
+    ``eps`` on the std), as (C, N*H*W): PKD's normalisation, and CrossKD's before it rescales to the teacher's."""
     values = x.transpose(0, 1).flatten(1)
     mean, std = values.mean(dim=1, keepdim=True), values.std(dim=1, keepdim=True)
     return (values - mean) / (std + eps)
@@ -38,6 +39,6 @@ class PKDLoss(nn.Module):
         n, _, h, w = student.shape
         require(n * h * w >= 2, self, f"a channel needs at least 2 values (N*H*W) to have a standard deviation, "
                                       f"got shape {tuple(student.shape)}")
-        student = _standardise_channels(student, self.eps)
-        teacher = _standardise_channels(teacher.detach(), self.eps)
+        student = standardise_channels(student, self.eps)
+        teacher = standardise_channels(teacher.detach(), self.eps)
         return F.mse_loss(student, teacher) / 2
