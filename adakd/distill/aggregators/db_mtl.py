@@ -19,33 +19,23 @@ under data parallelism the gradients are averaged over processes first, so every
 """
 import torch
 
-from ..path_gradients import PathGradients
-from .base import PathAggregator
+from .gradient_based import GradientAggregator
 
 
-class DBMTLAggregator(PathAggregator):
+class DBMTLAggregator(GradientAggregator):
+    takes_representation = False
+
     def __init__(self, path_names, params=None, alpha=1.0, representation=None, beta=0.9, beta_sigma=0.0):
-        super().__init__(path_names, alpha)
-        if representation is not None:
-            raise ValueError("DBMTLAggregator balances the exact gradients over the student's parameters; it takes "
-                             "no `representation`")
+        super().__init__(path_names, params, representation, alpha, initial_weight=1.0)
         for name, value in (("beta", beta), ("beta_sigma", beta_sigma)):
             if not (isinstance(value, (int, float)) and 0 <= value and (name != "beta" or value < 1)):
                 raise ValueError(f"DBMTLAggregator: {name} must be a number in [0, 1) for beta, >= 0 for beta_sigma, "
                                  f"got {value!r}")
-        self.params = [p for p in (params or []) if p.requires_grad]
-        if not self.params:
-            raise ValueError("DBMTLAggregator needs `params`, the student parameters over which each path's "
-                             "gradient is taken")
         self.beta, self.beta_sigma = float(beta), float(beta_sigma)
-        self.gradients = PathGradients(self.params)
-        size = sum(p.numel() for p in self.params)
-        self.register_buffer("grad_buffer", torch.zeros(len(self.path_names), size, device=self.params[0].device))
-        self.register_buffer("step", torch.zeros((), dtype=torch.long, device=self.params[0].device))
-        self.register_buffer("last_weights", torch.ones(len(self.path_names)), persistent=False)
-
-    def weights(self):
-        return self.last_weights
+        params = self.gradients.params
+        self.register_buffer("grad_buffer", torch.zeros(len(self.path_names), sum(p.numel() for p in params),
+                                                        device=params[0].device))
+        self.register_buffer("step", torch.zeros((), dtype=torch.long, device=params[0].device))
 
     def forward(self, losses):
         path_losses = self.check_losses(losses)
@@ -64,11 +54,10 @@ class DBMTLAggregator(PathAggregator):
         self.last_weights = weights.detach().to(self.last_weights)
         terms = self.weighted_terms(path_losses, weights.detach())
         # Earlier steps' part, as a term of value 0 whose gradient is α h over the student's parameters.
+        params = self.gradients.params
         history = beta * (scales @ previous)
-        surrogate, offset = 0.0, 0
-        for p in self.params:
-            surrogate = surrogate + (history[offset:offset + p.numel()].view_as(p).to(p.dtype) * p).sum()
-            offset += p.numel()
+        surrogate = sum((h.view_as(p).to(p.dtype) * p).sum()
+                        for h, p in zip(history.split([p.numel() for p in params]), params))
         terms["loss_distill_db_mtl"] = self.alpha * (surrogate - surrogate.detach())
         return terms
 

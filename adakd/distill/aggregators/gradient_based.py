@@ -22,7 +22,10 @@ def representation_taps(representation):
 
 
 class GradientAggregator(PathAggregator):
-    """Subclasses define ``weights_from_gram(gram, path_losses)`` → 1-D tensor of K weights."""
+    """Subclasses define ``weights_from_gram(gram, path_losses)`` → 1-D tensor of K weights (or their own
+    ``forward``); one whose method is defined on the exact gradients only sets ``takes_representation = False``."""
+
+    takes_representation = True
 
     def __init__(self, path_names, params=None, representation=None, alpha=1.0, initial_weight=1.0):
         """
@@ -33,12 +36,15 @@ class GradientAggregator(PathAggregator):
                 gradients are taken there (MGDA-UB) instead of over ``params``.
         """
         super().__init__(path_names, alpha)
+        if representation is not None and not self.takes_representation:
+            raise ValueError(f"{type(self).__name__} balances the exact gradients over the student's parameters; it "
+                             f"takes no `representation`")
         self.representation = representation_taps(representation)
         params = [p for p in (params or []) if p.requires_grad]
         if self.representation is None and not params:
             raise ValueError(
                 f"{type(self).__name__} needs `params`, the student parameters over which each path's gradient "
-                f"is taken, or a shared `representation` (a student tap)"
+                f"is taken" + (", or a shared `representation` (a student tap)" if self.takes_representation else "")
             )
         self.gradients = PathGradients(params)
         self.register_buffer("last_weights", torch.full((len(self.path_names),), float(initial_weight)),
