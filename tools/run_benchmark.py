@@ -34,7 +34,7 @@ from detectron2.config import LazyConfig
 
 from adakd.benchmarks import TASKS, check_rows, get_task, load_task_results
 from adakd.benchmarks.plots import (
-    figure2_rows,
+    has_figure2_results,
     plot_figure2,
     plot_path_gradients,
     plot_path_weights,
@@ -43,7 +43,7 @@ from adakd.benchmarks.plots import (
 )
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
-from adakd.benchmarks.tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW
+from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
 from adakd.utils.atomic_write import atomic_open
 
 RESULTS_DIR = "benchmarks/results"
@@ -58,7 +58,7 @@ def plot_files(task, directory, results=None):
     if task.diagnostics_period:
         files.append(("each path's gradient against the task's, over training",
                       os.path.join(directory, f"{task.name}_path_gradients.png")))
-    if results is not None and any(results.get(row) for pair in FIGURE2_PAIRS for row in figure2_rows(pair)):
+    if results is not None and has_figure2_results(results):
         files.append(("Figure 2, hand-tuned vs adaptive per pair of paths",
                       os.path.join(directory, f"{task.name}_figure2.png")))
     return files

@@ -46,12 +46,17 @@ def figure2_rows(pair):
     return f"{HAND_TUNED_ROW}_{pair}", f"{ADAPTIVE_ROW}_{pair}"
 
 
+def has_figure2_results(results):
+    """Whether any Figure 2 pair beyond the task's own AT + ST rows has a result (then the plot is drawn)."""
+    return any(results.get(row) for pair in FIGURE2_PAIRS for row in figure2_rows(pair))
+
+
 def plot_figure2(task, results):
     """The paper's Figure 2: per pair of an intermediate and an output path (AT / FM / OFD with ST / SR), the
     hand-tuned row's seeds and the adaptive row's, side by side, each with its mean ± sample std, on the
     task's main metric. ``None`` when no pair beyond the task's own AT + ST has a result."""
     pairs = ["at_st", *FIGURE2_PAIRS]
-    if not any(results.get(row) for pair in FIGURE2_PAIRS for row in figure2_rows(pair)):
+    if not has_figure2_results(results):
         return None
     metric = task.metrics[0]
     fig = Figure(figsize=(2.0 + 1.2 * len(pairs), 3.8), layout="constrained")
