@@ -258,7 +258,7 @@ def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
     assert "Unknown det rows ['single_at']; valid rows: student, single_feats, single_box, equal, hand_tuned" in err
     # The extra rows are valid too, and listed.
     assert ("adaptive, teacher, multiobjective_representation, uncertainty, dwa, gradnorm, pcgrad, cagrad, imtl_g, "
-            "nash_mtl, famo, rlw, aligned_mtl, db_mtl, single_pkd, single_crosskd, hand_tuned_pkd_box, adaptive_pkd_box, "
+            "nash_mtl, famo, rlw, aligned_mtl, db_mtl, uw_so, single_pkd, single_crosskd, hand_tuned_pkd_box, adaptive_pkd_box, "
             "hand_tuned_pkd_crosskd_box, adaptive_pkd_crosskd_box\n") in err
     monkeypatch.setattr("sys.argv", ["run_benchmark.py", "--task", "detection", "--report"])
     with pytest.raises(SystemExit):

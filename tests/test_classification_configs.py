@@ -34,7 +34,7 @@ ROWS_PER_DATASET = 26
 # The multitask balancers as aggregators of AT + ST: extra rows of the embedded benchmark only.
 # Fake Tiny-ImageNet images: 32 px instead of 64 (a quarter of the convolutions; the layout is the same).
 TINY_IMAGENET_SIZE = 32
-BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo", "rlw", "aligned_mtl", "db_mtl")
+BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo", "rlw", "aligned_mtl", "db_mtl", "uw_so")
 
 
 def _dataset(name):

@@ -290,7 +290,7 @@ def test_feature_kd_non_local_blocks_are_trained_but_not_exported(tiny_shapes, t
     assert not any("non_local" in k or "distiller" in k for k in model.student_state_dict())
 
 
-BALANCERS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo", "rlw", "aligned_mtl", "db_mtl")
+BALANCERS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo", "rlw", "aligned_mtl", "db_mtl", "uw_so")
 
 
 @pytest.mark.parametrize("task,base", [("shapes", "shapes_adaptive"), ("shapes_sem_seg", "shapes_sem_seg_adaptive"),

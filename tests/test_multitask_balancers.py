@@ -30,8 +30,8 @@ def step_direction(method, directions, **options):
 
 
 def test_registered_with_their_names():
-    assert AGGREGATOR_METHODS[-11:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
-                                        "famo", "rlw", "aligned_mtl", "db_mtl")
+    assert AGGREGATOR_METHODS[-12:] == ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl",
+                                        "famo", "rlw", "aligned_mtl", "db_mtl", "uw_so")
     with pytest.raises(ValueError, match=r"'cagrad' has no option \['C'\]; its options: \['c', 'rescale'\]"):
         build_aggregator("cagrad", ["a", "b"], params=[nn.Parameter(torch.ones(2))], C=0.5)
     with pytest.raises(ValueError, match="'famo' takes no per-path gradients, so no `representation`"):
@@ -400,3 +400,52 @@ def test_db_mtl_takes_the_references_steps_and_resumes_from_its_buffers(tmp_path
         assert torch.allclose(ours, reference, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="DBMTLAggregator balances the exact gradients .* no `representation`"):
         build_aggregator("db_mtl", ["a", "b"], params=[weight], representation="backbone")
+
+
+# ---------------------------------------------------------------------------------------------------- UW-SO
+def _reference_uw_so_loss(losses, T):
+    """The authors' UW_SO.backward (lukaskirchdorfer/MTL4PPM, src/weighting/UW_SO.py) with use_softmax, ported:
+    batch_weight = softmax((1 / (L.detach() + 1e-8)) / T); the loss Σ batch_weight_i L_i."""
+    batch_weight = torch.nn.functional.softmax((1 / (losses.detach() + 1e-8)) / T, dim=-1)
+    return (batch_weight * losses).sum(), batch_weight
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.3, 50.0])
+def test_uw_so_matches_the_reference_loss_and_gradients(temperature):
+    weight = nn.Parameter(torch.tensor([0.7, -0.2, 1.5], dtype=torch.float64))
+    x = torch.tensor([[1.0, 2.0, -1.0], [0.5, 0.1, 0.3], [-2.0, 0.4, 1.0]], dtype=torch.float64)
+
+    def losses():  # three losses of different scales, each reaching the weight differently
+        return (x @ weight).pow(2) * torch.tensor([1.0, 0.05, 3.0], dtype=torch.float64)
+
+    reference, reference_weights = _reference_uw_so_loss(losses(), temperature)
+    (reference_grad,) = torch.autograd.grad(reference, weight)
+    aggregator = build_aggregator("uw_so", ["a", "b", "c"], temperature=temperature).double()
+    terms = aggregator(dict(zip("abc", losses())))
+    total = sum(terms.values())
+    (grad,) = torch.autograd.grad(total, weight)
+    assert float(total) == pytest.approx(float(reference), rel=1e-12)
+    assert torch.allclose(grad, reference_grad, rtol=1e-10, atol=1e-14)
+    assert torch.allclose(aggregator.weights(), reference_weights, rtol=1e-10)
+
+
+def test_uw_so_weights_by_hand_and_stateless():
+    aggregator = build_aggregator("uw_so", ["at", "st"], alpha=2.0, temperature=100.0)
+    assert aggregator.weights().tolist() == [0.5, 0.5]  # before any losses: 1/K
+    terms = aggregator({"at": torch.tensor(0.5), "st": torch.tensor(1.0)})
+    # 1/L = (2, 1), / T = (0.02, 0.01): softmax = (e^0.01, 1) / (1 + e^0.01).
+    expected = [math.exp(0.01) / (1 + math.exp(0.01)), 1 / (1 + math.exp(0.01))]
+    assert aggregator.weights().tolist() == pytest.approx(expected, rel=1e-6)
+    assert float(terms["loss_distill_at"]) == pytest.approx(2.0 * expected[0] * 0.5, rel=1e-6)
+    # The paper's failure case at the authors' T = 1: L_AT = 3.4e-3 beside L_ST = 1 leaves ST e^-(294 - 1).
+    aggregator = build_aggregator("uw_so", ["at", "st"]).double()
+    aggregator({"at": torch.tensor(3.4e-3, dtype=torch.float64), "st": torch.tensor(1.0, dtype=torch.float64)})
+    weights = aggregator.weights()
+    assert float(weights[0]) == pytest.approx(1.0) and float(weights[1]) == pytest.approx(
+        math.exp(1.0 - 1 / (3.4e-3 + 1e-8)), rel=1e-6, abs=0)
+    assert len(aggregator.state_dict()) == 0  # nothing to save: a resumed run computes the same weights
+    aggregator.eval()  # outside training: the last weights, whatever the losses
+    aggregator({"at": torch.tensor(1.0), "st": torch.tensor(1.0)})
+    assert torch.equal(aggregator.weights(), weights)
+    with pytest.raises(ValueError, match="UWSOAggregator: temperature must be a finite number > 0, got 0"):
+        build_aggregator("uw_so", ["a", "b"], temperature=0)

@@ -18,7 +18,7 @@ ADAPTIVE_ROW = "adaptive"
 HAND_TUNED_ROW = "hand_tuned"
 # The multitask balancers of issues 16 and 28 (adakd/distill/aggregators), in the order of the README's table.
 BALANCER_ROWS = ("uncertainty", "dwa", "gradnorm", "pcgrad", "cagrad", "imtl_g", "nash_mtl", "famo", "rlw", "aligned_mtl",
-                 "db_mtl")
+                 "db_mtl", "uw_so")
 # Issue 27's paths as rows: detection with PKD in place of Feats_P and CrossKD beside it; classification's Figure 2
 # pairs (an intermediate path, AT / FM / OFD, with an output path, ST / SR; hand-tuned and adaptive) and Table 3.
 DETECTION_PATH_ROWS = ("single_pkd", "single_crosskd", "hand_tuned_pkd_box", "adaptive_pkd_box",

@@ -17,4 +17,5 @@ from .nash_mtl import NashMTLAggregator, nash_weights
 from .pcgrad import PCGradAggregator, pcgrad_weights
 from .rlw import RLWAggregator, rlw_weights
 from .uncertainty import UncertaintyAggregator
+from .uw_so import UWSOAggregator, uw_so_weights
 from .build import AGGREGATOR_METHODS, GRADIENT_METHODS, build_aggregator

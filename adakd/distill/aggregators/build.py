@@ -18,6 +18,7 @@ from .nash_mtl import NashMTLAggregator
 from .pcgrad import PCGradAggregator
 from .rlw import RLWAggregator
 from .uncertainty import UncertaintyAggregator
+from .uw_so import UWSOAggregator
 
 # The multitask balancers: method name → class. Their options are their constructors' keyword arguments.
 BALANCERS = {
@@ -32,6 +33,7 @@ BALANCERS = {
     "rlw": RLWAggregator,
     "aligned_mtl": AlignedMTLAggregator,
     "db_mtl": DBMTLAggregator,
+    "uw_so": UWSOAggregator,
 }
 AGGREGATOR_METHODS = ("equal", "hand_tuned", "adaptive", "adaptive_layerwise", "multiobjective", *BALANCERS)
 # Methods that combine per-path gradients: the Distiller gives them the student's parameters.
