@@ -10,7 +10,7 @@ Each row is a config, projects/AdaptiveKD/configs/<prefix><row>.py (the list: --
 adakd/benchmarks/tasks.py). The seed sets the initialisation and the data order (train.seed). The teacher row evaluates the shipped
 teacher (model zoo) once; --zoo-student does the same for the student row (make demo). Besides the paper's rows,
 each task has extra rows, the aggregators added since (multitask balancers: uncertainty, dwa, gradnorm, pcgrad,
-cagrad, imtl_g, nash_mtl, famo; detection also multiobjective_representation): they run only when named with
+cagrad, imtl_g, nash_mtl, famo, rlw, aligned_mtl, db_mtl, uw_so; detection also multiobjective_representation): they run only when named with
 --rows, and the report shows one only once it has a result.
 
     python tools/run_benchmark.py --task cls --rows pcgrad nash_mtl famo --seeds 0 1 2
@@ -23,7 +23,9 @@ change of any of them re-runs; --force re-runs anyway (code changes that leave t
 
 --report trains nothing: from the results of --results-dir it prints the task's table, draws the plots and,
 for the repository's benchmarks/results, writes them to docs/images/benchmarks/ and regenerates the README's
-Results block of the task (elsewhere the plots go next to the results and the README is left alone).
+Results block of the task (elsewhere the plots go next to the results and the README is left alone). Every
+report also regenerates the league of aggregators: each task's own (in its block, once two aggregators of its
+paths have results) and the one across tasks (its README block and docs/images/benchmarks/league.png).
 """
 import argparse
 import os
@@ -41,6 +43,7 @@ from adakd.benchmarks.plots import (
     plot_rows,
     save_figure,
 )
+from adakd.benchmarks.league import plot_league, render_cross_task_league, replace_league_block
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
@@ -76,8 +79,26 @@ def report_block(task, results_dir=RESULTS_DIR):
     return render_report(task, results, stale_results(task, results), images=plot_files(task, IMAGE_DIR, results))
 
 
+LEAGUE_PLOT = "league.png"
+
+
+def league_block(results_by_task, image_dir=IMAGE_DIR):
+    """The README's cross-task league: its table and plot (or a line saying it has no rows yet)."""
+    tasks = list(TASKS.values())
+    table = render_cross_task_league(tasks, results_by_task)
+    if not table:
+        return "No aggregator has results on any task yet."
+    return table + f"\n\n![league of aggregators across tasks]({image_dir}/{LEAGUE_PLOT})"
+
+
+def all_results(results_dir):
+    return {name: load_task_results(os.path.join(ROOT, results_dir), task) for name, task in TASKS.items()}
+
+
 def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
-    return replace_block(readme_text, task.name, report_block(task, results_dir))
+    """``readme_text`` with the task's block and the cross-task league regenerated from ``results_dir``."""
+    text = replace_block(readme_text, task.name, report_block(task, results_dir))
+    return replace_league_block(text, league_block(all_results(results_dir)))
 
 
 def write_plots(task, results, directory):
@@ -91,22 +112,34 @@ def write_plots(task, results, directory):
     print(f"wrote {', '.join(files)}")
 
 
+def write_league_plot(results_by_task, directory):
+    fig = plot_league(list(TASKS.values()), results_by_task)
+    if fig is not None:
+        save_figure(fig, os.path.join(ROOT, directory, LEAGUE_PLOT))
+        print(f"wrote {os.path.join(directory, LEAGUE_PLOT)}")
+
+
 def report(task, results_dir):
     results = load_task_results(os.path.join(ROOT, results_dir), task)
     stale = stale_results(task, results)
     print(render_rows_table(task, results, stale=stale) + "\n\n" + render_comparisons(task, results))
+    results_by_task = all_results(results_dir)
+    league = render_cross_task_league(list(TASKS.values()), results_by_task)
+    if league:
+        print("\nLeague of aggregators across tasks:\n" + league)
     if os.path.realpath(os.path.join(ROOT, results_dir)) != os.path.realpath(os.path.join(ROOT, RESULTS_DIR)):
         write_plots(task, results, os.path.join(results_dir, task.name))
+        write_league_plot(results_by_task, results_dir)
         print(f"{README} is generated from {RESULTS_DIR} only: left alone.")
         return
     write_plots(task, results, IMAGE_DIR)
+    write_league_plot(results_by_task, IMAGE_DIR)
     path = os.path.join(ROOT, README)
     with open(path) as f:
         text = f.read()
     with atomic_open(path, "w") as f:
-        f.write(replace_block(text, task.name,
-                              render_report(task, results, stale, images=plot_files(task, IMAGE_DIR, results))))
-    print(f"wrote the {task.name} block of {README}")
+        f.write(updated_readme(text, task, results_dir))
+    print(f"wrote the {task.name} block and the league of {README}")
 
 
 def main():
