@@ -199,3 +199,31 @@ def test_distill_semantic_fpn_lowers_loss_logs_weights_and_exports_the_student(
     for e, a in zip(expected, actual):
         assert set(e) == {"sem_seg"}
         torch.testing.assert_close(a["sem_seg"], e["sem_seg"], rtol=0, atol=0)
+
+
+def test_mgda_ub_segmentation_weights_are_the_closed_form_at_res2(tiny_shapes, seg_teacher_weights, tmp_path):
+    """shapes_sem_seg_multiobjective_representation.py: Eq. 4's weights of a step are the two-path min-norm γ
+    (Sener & Koltun: clip((g2·g2 − g1·g2) / ‖g1 − g2‖², 0, 1)) of AT's and ST's gradients at the student's res2
+    output, taken here by autograd from the same step's unweighted path losses. AT's loss is scaled by the authors'
+    1000 here: as configured its gradient at res2 is ~1700× smaller than ST's and γ clips to 1, which would not
+    tell the closed form from any rule that picks the smaller gradient."""
+    from .config_runs import two_path_min_norm
+
+    cfg = tiny_seg_cfg("shapes_sem_seg_multiobjective_representation.py", seg_teacher_weights, tmp_path)
+    model = instantiate(cfg.model)
+    assert model.distiller.representation_taps == ["backbone.bottom_up:res2"]
+    at_path = next(p for p in model.distiller.paths if p.name == "at")
+    res2, losses = {}, {}
+    hooks = [at_path.loss.register_forward_hook(lambda m, i, out: out * 1000.0),
+             model.student.backbone.bottom_up.register_forward_hook(lambda m, i, out: res2.update(x=out["res2"])),
+             model.distiller.aggregator.register_forward_pre_hook(lambda m, args: losses.update(args[0]))]
+    model.train()
+    with EventStorage(0):
+        model(_batch(2))
+    for hook in hooks:
+        hook.remove()
+    grads = [torch.autograd.grad(losses[p], res2["x"], retain_graph=True)[0].flatten().double() for p in ("at", "st")]
+    gamma = two_path_min_norm(*grads)
+    assert 0 < gamma < 1  # neither weight clipped: the check tells the closed form from a clipped one
+    weights = model.distiller.path_weights()
+    assert [weights["at"], weights["st"]] == pytest.approx([gamma, 1 - gamma], rel=1e-4)

@@ -102,7 +102,7 @@ TASKS = {
         metrics=(Metric("sem_seg/mIoU", "mIoU", True), Metric("sem_seg/mACC", "mAcc", True)),
         teacher_entry="shapes_semantic_fpn_r101_teacher",
         student_entry="shapes_semantic_fpn_r18_student",
-        extra_rows=BALANCER_ROWS,
+        extra_rows=("multiobjective_representation", *BALANCER_ROWS),
         diagnostics_period=DIAGNOSTICS_PERIOD,
     ),
     "cls": BenchmarkTask(
@@ -122,7 +122,7 @@ TASKS = {
             f"dataloader.evaluator.teacher_config={CONFIG_DIR}/shapes_cls_teacher.py",
             f"dataloader.evaluator.teacher_weights=zoo://{_SHAPES_CLS_TEACHER}",
         ),
-        extra_rows=(*BALANCER_ROWS, *FIGURE2_ROWS, *TABLE3_ROWS),
+        extra_rows=("multiobjective_representation", *BALANCER_ROWS, *FIGURE2_ROWS, *TABLE3_ROWS),
     ),
 }
 
