@@ -125,3 +125,30 @@ def test_report_writes_the_league_block_and_plot(results_dir, tmp_path):
     assert "No aggregator has results on any task yet." in tool.league_block(load_all(empty))
     with pytest.raises(ValueError, match="README has no league markers"):
         tool.updated_readme(readme.replace(START, ""), get_task("det"), results_dir)
+
+
+def test_report_draws_the_gradients_of_the_leagues_three_best_and_three_worst(results_dir):
+    from adakd.benchmarks.league import league_extremes
+
+    results = load_all(results_dir)
+    det = get_task("det")
+    # Ranks: pcgrad, adaptive, equal, hand_tuned. The best and the worst one each:
+    assert league_extremes(det, results["det"], n=1) == ["pcgrad", "hand_tuned"]
+    assert league_extremes(det, results["det"]) == ["pcgrad", "adaptive", "equal", "hand_tuned"]
+    spec = importlib.util.spec_from_file_location("run_benchmark", os.path.join(ROOT, "tools/run_benchmark.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    # Four aggregators: the task's own gradient plot shows them all, no league plot.
+    assert tool.LEAGUE_GRADIENTS_CAPTION not in dict(tool.plot_files(det, "images", results["det"]))
+    curve = {"feats_p": {"grad_ratio": [[0, 2.0], [100, 3.0]], "cos_task": [[0, 0.1], [100, 0.2]]}}
+    # Seven more aggregators, with diagnostics, AP 40 (uncertainty) to 46 (famo): below the four above.
+    extra = [dict(result("det", row, 0, {"bbox/AP": 40.0 + k, "bbox/AP50": 60.0}), path_gradient_curve=curve)
+             for k, row in enumerate(["uncertainty", "dwa", "gradnorm", "cagrad", "imtl_g", "nash_mtl", "famo"])]
+    results["det"] = load_task_results(write_results(results_dir, extra), det)
+    chosen = league_extremes(det, results["det"])
+    assert chosen == ["pcgrad", "adaptive", "equal", "gradnorm", "dwa", "uncertainty"]
+    captions = {caption: path for caption, path in tool.plot_files(det, "images", results["det"])}
+    assert captions[tool.LEAGUE_GRADIENTS_CAPTION] == "images/det_league_gradients.png"
+    fig = tool.plot_path_gradients(det, results["det"], chosen)
+    # Panels only for the chosen rows that logged diagnostics (the three worst here), in rank order.
+    assert [ax.get_ylabel().split("\n")[0] for ax in fig.axes[::2]] == ["gradnorm", "dwa", "uncertainty"]

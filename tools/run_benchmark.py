@@ -41,9 +41,10 @@ from adakd.benchmarks.plots import (
     plot_path_gradients,
     plot_path_weights,
     plot_rows,
+    rows_with_gradients,
     save_figure,
 )
-from adakd.benchmarks.league import plot_league, render_cross_task_league, replace_league_block
+from adakd.benchmarks.league import league_entries, league_extremes, plot_league, render_cross_task_league, replace_league_block
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
@@ -54,8 +55,12 @@ IMAGE_DIR = "docs/images/benchmarks"
 README = "README.md"
 
 
+LEAGUE_GRADIENTS_CAPTION = "the league's three best and three worst aggregators, each path's gradient against the task's"
+
+
 def plot_files(task, directory, results=None):
-    """(caption, path) of the task's plots in ``directory`` (Figure 2's only once one of its pairs has a result)."""
+    """(caption, path) of the task's plots in ``directory`` (Figure 2's only once one of its pairs has a result; the
+    league's best and worst rows' gradients once its league has more rows than those six, with diagnostics)."""
     files = [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
              ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
     if task.diagnostics_period:
@@ -64,6 +69,9 @@ def plot_files(task, directory, results=None):
     if results is not None and has_figure2_results(results):
         files.append(("Figure 2, hand-tuned vs adaptive per pair of paths",
                       os.path.join(directory, f"{task.name}_figure2.png")))
+    if results is not None and len(league_entries(task, results)) > 6 and rows_with_gradients(
+            results, league_extremes(task, results)):
+        files.append((LEAGUE_GRADIENTS_CAPTION, os.path.join(directory, f"{task.name}_league_gradients.png")))
     return files
 
 
@@ -107,8 +115,13 @@ def write_plots(task, results, directory):
     save_figure(plot_path_weights(task, results, hand_tuned_weights(task)), os.path.join(ROOT, files[1]))
     if task.diagnostics_period:
         save_figure(plot_path_gradients(task, results), os.path.join(ROOT, files[2]))
-    if files[-1].endswith("_figure2.png"):
-        save_figure(plot_figure2(task, results), os.path.join(ROOT, files[-1]))
+    for caption, path in plot_files(task, directory, results):
+        if path.endswith("_figure2.png"):
+            save_figure(plot_figure2(task, results), os.path.join(ROOT, path))
+        if caption == LEAGUE_GRADIENTS_CAPTION:
+            save_figure(plot_path_gradients(task, results, league_extremes(task, results),
+                                            "the league's three best and three worst rows (in rank order)"),
+                        os.path.join(ROOT, path))
     print(f"wrote {', '.join(files)}")
 
 

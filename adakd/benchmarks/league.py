@@ -56,6 +56,13 @@ def league_entries(task, results):
     return [LeagueEntry(rank=i + 1, **e) for i, e in enumerate(entries)]
 
 
+def league_extremes(task, results, n=3):
+    """The task's ``n`` best and ``n`` worst league rows, in rank order (each once): the rows whose gradient
+    diagnostics the report draws, so that the league says why."""
+    rows = [e.row for e in league_entries(task, results)]
+    return [row for i, row in enumerate(rows) if i < n or i >= len(rows) - n]
+
+
 def _difference(paired, higher_is_better):
     """"+1.23 [+0.40, +2.06] **better**" for a paired comparison; "–" without a common seed."""
     if paired is None or not paired.differences:

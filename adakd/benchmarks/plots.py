@@ -128,12 +128,16 @@ def plot_path_weights(task, results, hand_tuned_weights):
     return fig
 
 
-def plot_path_gradients(task, results):
+def rows_with_gradients(results, rows):
+    """Those of ``rows`` with a result that logged gradient diagnostics."""
+    return [row for row in rows if any(r.get("path_gradient_curve") for r in results.get(row, []))]
+
+
+def plot_path_gradients(task, results, rows=None, subtitle="per-path gradients against the task's"):
     """Why each distillation row lands where it does: per row with logged gradient diagnostics (one line of panels
-    each), every path's gradient norm as a ratio to the task's (log scale) and its cosine with the task's gradient,
-    over training: mean over the row's seeds, band min-max."""
-    rows = [row for row in task.reported_rows(results)
-            if any(r.get("path_gradient_curve") for r in results.get(row, []))]
+    each; ``rows`` default: every reported row), every path's gradient norm as a ratio to the task's (log scale)
+    and its cosine with the task's gradient, over training: mean over the row's seeds, band min-max."""
+    rows = rows_with_gradients(results, task.reported_rows(results) if rows is None else rows)
     fig = Figure(figsize=(9.0, 1.0 + 2.3 * max(1, len(rows))), layout="constrained")
     axes = fig.subplots(max(1, len(rows)), 2, squeeze=False)
     if not rows:
@@ -166,7 +170,7 @@ def plot_path_gradients(task, results):
             ax.grid(alpha=0.3)
     axes[-1, 0].set_xlabel("iteration")
     axes[-1, 1].set_xlabel("iteration")
-    fig.suptitle(f"{task.title}\nper-path gradients against the task's, mean over seeds (band: min–max)", fontsize=9)
+    fig.suptitle(f"{task.title}\n{subtitle}, mean over seeds (band: min–max)", fontsize=9)
     return fig
 
 
