@@ -7,6 +7,7 @@ Teachers, students and one row per (dataset, aggregator) train two iterations an
 checked against the top-1 errors computed here from the trained model's logits and the dataset's own labels.
 The other rows train one step without evaluation. Every path's loss is logged, and each adaptive row's learned
 log-weights z must have moved from their start."""
+import contextlib
 import glob
 import json
 import math
@@ -20,7 +21,7 @@ from detectron2.data import DatasetCatalog
 from adakd.data import ShapesClassificationSpec, register_classification_datasets
 from adakd.engine.lazy_train import do_train
 
-from .config_runs import CONFIG_DIR, aggregator_of, evaluated_runs, one_step_without_evaluation
+from .config_runs import CONFIG_DIR, aggregator_of, evaluated_runs, no_checkpoint_saves, one_step_without_evaluation
 from .fake_classification_datasets import write_cifar_trees, write_imagenet1k_tree, write_tiny_imagenet_tree
 
 DATASETS = ("cifar10", "cifar100", "imagenet200", "imagenet1k", "shapes_cls")
@@ -118,7 +119,8 @@ def test_config_trains(workspace, name):
             do_train(load_small(f"{dataset}_teacher"))
     evaluated = name in EVALUATED
     cfg = load_small(name) if evaluated else one_step_without_evaluation(load_small(name))
-    model = do_train(cfg)
+    with contextlib.nullcontext() if evaluated else no_checkpoint_saves():
+        model = do_train(cfg)
     if not name.endswith("_teacher"):  # only teachers are read again; 110 checkpoints would fill ~8 GB of /tmp
         for file in os.listdir(cfg.train.output_dir):
             if file.endswith(".pth"):

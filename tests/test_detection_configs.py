@@ -121,16 +121,16 @@ def test_distillation_config_trains_with_its_paths_and_aggregator(workspace, dat
             loss = metrics[f"distill/{p}/loss"]
             assert z_i != 0 and (z_i > 0) == (loss > 1), (p, z_i, loss)
 
-    # The teacher is the trained teacher run, untouched; the checkpoint holds the student (+ adapters, z).
+    # The teacher is the trained teacher run, untouched; a checkpoint holds the student (+ adapters, z).
     teacher_file = _checkpoint(f"output/{dataset}_teacher/model_final.pth")
     for key, value in model.teacher.state_dict().items():
         torch.testing.assert_close(value, teacher_file[key], rtol=0, atol=0, msg=key)
-    saved = _checkpoint(os.path.join(cfg.train.output_dir, "model_final.pth"))
-    assert not any(k.startswith("teacher") or ".teacher." in k for k in saved)
     assert model.student.head.cls_score.out_channels == NUM_CLASSES[dataset]
     results = os.path.join(cfg.train.output_dir, "eval_results.json")
     if f"{dataset}_{row}" in EVALUATED:
+        saved = _checkpoint(os.path.join(cfg.train.output_dir, "model_final.pth"))
+        assert not any(k.startswith("teacher") or ".teacher." in k for k in saved)
         with open(results) as f:
             assert set(json.load(f)["bbox"]) >= {"AP", "AP50", "AP75"}
-    else:  # one step, no evaluation
+    else:  # one step, no evaluation, no checkpoint (tests/config_runs.py)
         assert metrics["iteration"] == 0 and not os.path.exists(results)
