@@ -1,5 +1,5 @@
-"""Soft optimal uncertainty weighting, UW-SO (Kirchdorfer, Elich, Kutsche, Stuckenschmidt, Schott & Köhler,
-GCPR 2024, "Analytical Uncertainty-Based Loss Weighting in Multi-Task Learning").
+"""Soft optimal uncertainty weighting, UW-SO (Kirchdorfer et al., GCPR 2024, "Analytical Uncertainty-Based Loss
+Weighting in Multi-Task Learning"; the authors' code: lukaskirchdorfer/MTL4PPM, src/weighting/UW_SO.py).
 
 Uncertainty weighting's learned weight of a loss tends to 1/L (its closed-form optimum). UW-SO uses that optimum
 directly and tempers it with a softmax: v = softmax((1 / (L + ε)) / T), ε = 1e-8, recomputed every step from
