@@ -194,7 +194,8 @@ def test_every_extra_row_is_its_aggregator():
             else:  # a row of other paths (issue 27): its aggregator is the one its name begins with
                 expected = next(m for m in ("hand_tuned", "adaptive_layerwise", "adaptive", "single") if row.startswith(m))
                 assert method == {"single": "hand_tuned"}.get(expected, expected), (task.name, row, method)
-                assert task.name in ("det", "cls"), task.name
+                # other paths (detection, classification) or a single path's weight sweep (detection, segmentation)
+                assert task.name in ("det", "cls") or row.rsplit("_x", 1)[0] in task.swept_rows, (task.name, row)
 
 
 def test_the_classification_student_is_measured_against_the_shipped_teacher(dirs):
@@ -262,7 +263,8 @@ def test_unknown_task_or_row_lists_the_valid_ones(monkeypatch, capsys):
     # The extra rows are valid too, and listed.
     assert ("adaptive, teacher, multiobjective_representation, uncertainty, dwa, gradnorm, pcgrad, cagrad, imtl_g, "
             "nash_mtl, famo, rlw, aligned_mtl, db_mtl, uw_so, single_pkd, single_crosskd, hand_tuned_pkd_box, adaptive_pkd_box, "
-            "hand_tuned_pkd_crosskd_box, adaptive_pkd_crosskd_box\n") in err
+            "hand_tuned_pkd_crosskd_box, adaptive_pkd_crosskd_box, single_feats_x0_1, single_feats_x10, single_box_x0_1, "
+            "single_box_x10\n") in err
     monkeypatch.setattr("sys.argv", ["run_benchmark.py", "--task", "detection", "--report"])
     with pytest.raises(SystemExit):
         tool.main()

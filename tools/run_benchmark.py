@@ -10,7 +10,8 @@ Each row is a config, projects/AdaptiveKD/configs/<prefix><row>.py (the list: --
 adakd/benchmarks/tasks.py). The seed sets the initialisation and the data order (train.seed). The teacher row evaluates the shipped
 teacher (model zoo) once; --zoo-student does the same for the student row (make demo). Besides the paper's rows,
 each task has extra rows, the aggregators added since (multitask balancers: uncertainty, dwa, gradnorm, pcgrad,
-cagrad, imtl_g, nash_mtl, famo, rlw, aligned_mtl, db_mtl, uw_so; detection also multiobjective_representation): they run only when named with
+cagrad, imtl_g, nash_mtl, famo, rlw, aligned_mtl, db_mtl, uw_so, multiobjective_representation; detection and
+segmentation also the weight sweep, each single path at 0.1x and 10x its weight: single_box_x0_1, single_box_x10, ...): they run only when named with
 --rows, and the report shows one only once it has a result.
 
     python tools/run_benchmark.py --task cls --rows pcgrad nash_mtl famo --seeds 0 1 2
@@ -47,6 +48,7 @@ from adakd.benchmarks.plots import (
 from adakd.benchmarks.league import league_entries, league_extremes, plot_league, render_cross_task_league, replace_league_block
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
+from adakd.benchmarks.weight_sweep import has_sweep_results, plot_weight_sweep
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
 from adakd.utils.atomic_write import atomic_open
 
@@ -60,7 +62,8 @@ LEAGUE_GRADIENTS_CAPTION = "the league's three best and three worst aggregators,
 
 def plot_files(task, directory, results=None):
     """(caption, path) of the task's plots in ``directory`` (Figure 2's only once one of its pairs has a result; the
-    league's best and worst rows' gradients once its league has more rows than those six, with diagnostics)."""
+    weight sweep's once a 0.1× or 10× row has one; the league's best and worst rows' gradients once its league
+    has more rows than those six, with diagnostics)."""
     files = [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
              ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
     if task.diagnostics_period:
@@ -69,6 +72,9 @@ def plot_files(task, directory, results=None):
     if results is not None and has_figure2_results(results):
         files.append(("Figure 2, hand-tuned vs adaptive per pair of paths",
                       os.path.join(directory, f"{task.name}_figure2.png")))
+    if results is not None and has_sweep_results(task, results):
+        files.append(("each path alone at 0.1×, 1× and 10× its weight, against the student",
+                      os.path.join(directory, f"{task.name}_weight_sweep.png")))
     if results is not None and len(league_entries(task, results)) > 6 and rows_with_gradients(
             results, league_extremes(task, results)):
         files.append((LEAGUE_GRADIENTS_CAPTION, os.path.join(directory, f"{task.name}_league_gradients.png")))
@@ -118,6 +124,8 @@ def write_plots(task, results, directory):
     for caption, path in plot_files(task, directory, results):
         if path.endswith("_figure2.png"):
             save_figure(plot_figure2(task, results), os.path.join(ROOT, path))
+        if path.endswith("_weight_sweep.png"):
+            save_figure(plot_weight_sweep(task, results), os.path.join(ROOT, path))
         if caption == LEAGUE_GRADIENTS_CAPTION:
             save_figure(plot_path_gradients(task, results, league_extremes(task, results),
                                             "the league's three best and three worst rows (in rank order)"),

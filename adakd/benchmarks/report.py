@@ -3,6 +3,7 @@ README blocks they fill, between markers as the model zoo table."""
 import re
 
 from .league import render_league_table
+from .weight_sweep import render_sweep_table
 from .statistics import compare_paired, metric_by_seed, summarize
 from .tasks import ADAPTIVE_ROW, TEACHER_ROW
 
@@ -102,10 +103,10 @@ def render_comparisons(task, results, rows=None, paired_only=False):
 
 
 def render_report(task, results, stale=None, images=()):
-    """The markdown of one task: rows table, paired differences, its league of aggregators (once two have results),
-    then the plots ``images`` (paths from the README)."""
+    """The markdown of one task: rows table, paired differences, its weight sweep and its league of aggregators
+    (each once it has results), then the plots ``images`` (paths from the README)."""
     parts = [render_rows_table(task, results, stale=stale), render_comparisons(task, results)]
-    parts += [table for table in [render_league_table(task, results)] if table]
+    parts += [table for table in [render_sweep_table(task, results), render_league_table(task, results)] if table]
     parts += [f"![{task.name}: {caption}]({path})" for caption, path in images]
     return "\n\n".join(parts)
 

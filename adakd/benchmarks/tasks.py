@@ -25,6 +25,20 @@ DETECTION_PATH_ROWS = ("single_pkd", "single_crosskd", "hand_tuned_pkd_box", "ad
                        "hand_tuned_pkd_crosskd_box", "adaptive_pkd_crosskd_box")
 FIGURE2_PAIRS = ("at_sr", "fm_st", "fm_sr", "ofd_st", "ofd_sr")
 FIGURE2_ROWS = tuple(f"{method}_{pair}" for pair in FIGURE2_PAIRS for method in ("hand_tuned", "adaptive"))
+# Issue 24, item 7: each single path at 0.1× and 10× its authors' weight (1× is the single row itself), rows
+# "<single row>_x0_1" and "<single row>_x10".
+SWEEP_FACTORS = (0.1, 1.0, 10.0)
+
+
+def sweep_row(row, factor):
+    """The row of single-path row ``row`` at ``factor`` × its weight (``row`` itself at 1)."""
+    return row if factor == 1 else f"{row}_x{factor:g}".replace(".", "_")
+
+
+def sweep_rows(single_rows):
+    return tuple(sweep_row(r, f) for r in single_rows for f in SWEEP_FACTORS if f != 1)
+
+
 TABLE3_ROWS = ("single_nst", "single_l2_logit", "adaptive_nst_l2_logit", "hand_tuned_four_paths",
                "adaptive_four_paths", "adaptive_layerwise_nst_l2_logit", "adaptive_layerwise_four_paths")
 
@@ -51,6 +65,8 @@ class BenchmarkTask:
     plain_student_opts: Tuple[str, ...] = ()
     # Rows run only when named with --rows and reported only when they have a result.
     extra_rows: Tuple[str, ...] = ()
+    # The single-path rows whose weight is swept (issue 24, item 7): their "_x0_1" / "_x10" rows are extra rows.
+    swept_rows: Tuple[str, ...] = ()
     # Distillation rows log their per-path gradient diagnostics every this many iterations (0: off), which the
     # report draws (``model.diagnostics_period``; a multiple of the configs' log period of 20).
     diagnostics_period: int = 0
@@ -90,7 +106,9 @@ TASKS = {
         metrics=(Metric("bbox/AP", "AP", True), Metric("bbox/AP50", "AP50", True)),
         teacher_entry="shapes_gfl_r101_teacher",
         student_entry="shapes_gfl_r18_student",
-        extra_rows=("multiobjective_representation", *BALANCER_ROWS, *DETECTION_PATH_ROWS),
+        extra_rows=("multiobjective_representation", *BALANCER_ROWS, *DETECTION_PATH_ROWS,
+                    *sweep_rows(("single_feats", "single_box"))),
+        swept_rows=("single_feats", "single_box"),
         diagnostics_period=DIAGNOSTICS_PERIOD,
     ),
     "seg": BenchmarkTask(
@@ -102,7 +120,8 @@ TASKS = {
         metrics=(Metric("sem_seg/mIoU", "mIoU", True), Metric("sem_seg/mACC", "mAcc", True)),
         teacher_entry="shapes_semantic_fpn_r101_teacher",
         student_entry="shapes_semantic_fpn_r18_student",
-        extra_rows=("multiobjective_representation", *BALANCER_ROWS),
+        extra_rows=("multiobjective_representation", *BALANCER_ROWS, *sweep_rows(("single_at", "single_st"))),
+        swept_rows=("single_at", "single_st"),
         diagnostics_period=DIAGNOSTICS_PERIOD,
     ),
     "cls": BenchmarkTask(
