@@ -31,6 +31,22 @@ def test_same_seed_gives_identical_files(generated, tmp_path):
     assert mismatch == [] and errors == []
 
 
+def test_several_processes_write_the_files_one_process_writes(tmp_path):
+    """A split drawn by two spawned processes (chunks of 100 images) is byte for byte the one drawn in-process:
+    every image from its own seed, annotation ids numbered across the split in image order."""
+    spec = ShapesSpec(seed=3, num_train=2, num_val=230)  # three chunks: 100, 100, 30
+    for workers in (1, 2):
+        shapes._generate_split(spec, "val", str(tmp_path / f"w{workers}"), workers=workers)
+    files = _all_files(tmp_path / "w1")
+    assert files == _all_files(tmp_path / "w2") and len(files) == 1 + 3 * 230
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "w1", tmp_path / "w2", files, shallow=False)
+    assert mismatch == [] and errors == []
+    with open(tmp_path / "w2" / "annotations" / "instances_val.json") as f:
+        coco = json.load(f)
+    assert [a["id"] for a in coco["annotations"]] == list(range(1, len(coco["annotations"]) + 1))
+    assert [a["image_id"] for a in coco["annotations"]] == sorted(a["image_id"] for a in coco["annotations"])
+
+
 def test_other_seed_gives_other_images(generated, tmp_path):
     other = ensure_shapes(str(tmp_path / "shapes"), ShapesSpec(seed=8, num_train=12, num_val=4))
     a = cv2.imread(os.path.join(generated, "train/images/000000.png"))

@@ -11,7 +11,9 @@ place only when complete, and is regenerated when ``SHAPES_VERSION`` or the gene
 """
 import json
 import logging
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 import cv2
@@ -221,12 +223,12 @@ def _write_png(path, array):
         raise OSError(f"Could not write {path}")
 
 
-def _generate_split(spec, split, root):
+def _render_files(spec, split, root, indices):
+    """Draws the images ``indices`` of ``split`` and writes their three PNGs; returns each one's annotations,
+    numbered from 1 within the image (``_generate_split`` numbers them across the split)."""
     split_seed = [spec.seed, {"train": 0, "val": 1}[split]]
-    for sub in ("images", "sem_seg", "instances"):
-        os.makedirs(os.path.join(root, split, sub), exist_ok=True)
-    images, annotations = [], []
-    for index in range(spec.split_size(split)):
+    annotations = []
+    for index in indices:
         rng = np.random.RandomState(split_seed + [index])
         image, instance_map, classes = _render_image(spec, rng)
         file_name = f"{index:06d}.png"
@@ -234,9 +236,40 @@ def _generate_split(spec, split, root):
         lut = np.array([0] + [c + 1 for c in classes], np.uint8)
         _write_png(os.path.join(root, split, "sem_seg", file_name), lut[instance_map])
         _write_png(os.path.join(root, split, "instances", file_name), instance_map.astype(np.uint8))
-        images.append({"id": index, "file_name": f"{split}/images/{file_name}",
+        annotations.append(_annotations(instance_map, classes, index, 1))
+    return annotations
+
+
+def generation_workers():
+    """Processes that draw a split: the CPUs this process may use, at most 8 (``ADAKD_GENERATION_WORKERS``
+    overrides)."""
+    if os.environ.get("ADAKD_GENERATION_WORKERS"):
+        return max(1, int(os.environ["ADAKD_GENERATION_WORKERS"]))
+    return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _generate_split(spec, split, root, workers=None):
+    """Writes ``split``: every image's files, then the COCO json. Each image is drawn from its own seed, so the
+    files are the same whether ``workers`` processes (default ``generation_workers()``; one for fewer than 200
+    images) draw them or one does."""
+    for sub in ("images", "sem_seg", "instances"):
+        os.makedirs(os.path.join(root, split, sub), exist_ok=True)
+    count = spec.split_size(split)
+    workers = min(generation_workers() if workers is None else workers, max(1, count // 100))
+    if workers > 1:
+        # Spawned, not forked: the caller may hold torch's and OpenCV's thread pools.
+        chunks = [range(start, min(start + 100, count)) for start in range(0, count, 100)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            per_image = [a for part in pool.map(_render_files, *zip(*[(spec, split, root, c) for c in chunks]))
+                         for a in part]
+    else:
+        per_image = _render_files(spec, split, root, range(count))
+    images, annotations = [], []
+    for index, image_annotations in enumerate(per_image):
+        images.append({"id": index, "file_name": f"{split}/images/{index:06d}.png",
                        "height": spec.image_size, "width": spec.image_size})
-        annotations.extend(_annotations(instance_map, classes, index, len(annotations) + 1))
+        for ann in image_annotations:
+            annotations.append({**ann, "id": len(annotations) + 1})
     coco = {
         "info": {"description": f"AdaptiveKD shapes v{SHAPES_VERSION} ({split})"},
         "images": images,
