@@ -307,9 +307,23 @@ def test_demo_draws_what_the_zoo_model_detects(tiny_shapes, tmp_path):
     assert out[-1] == f"2 drawings side by side -> {tmp_path / 'grid.png'}"
 
 
-def test_demo_refuses_missing_or_incomplete_weights_naming_the_file(tmp_path):
+def _run_demo_here(monkeypatch, *args):
+    """tools/demo.py's main() in this process (no interpreter start-up: the process-level run, exit status and
+    stderr included, is test_demo_draws_what_the_zoo_model_detects)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("demo_tool", os.path.join(ROOT, "tools", "demo.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setattr(sys, "argv", ["demo.py", *args])
+    monkeypatch.chdir(ROOT)
+    tool.main()
+
+
+def test_demo_refuses_missing_or_incomplete_weights_naming_the_file(tmp_path, monkeypatch, capsys):
     """A missing checkpoint, or one that leaves the model's parameters at their random values (a distillation
-    run's weights in the student config), is one error line naming the file, before anything is drawn."""
+    run's weights in the student config), is one error line naming the file (SystemExit with that line: Python
+    prints it alone, no traceback), before anything is drawn."""
     image = str(tmp_path / "image.png")
     cv2.imwrite(image, np.zeros((32, 32, 3), np.uint8))
     weights = torch.load(model_zoo.get_checkpoint("shapes_gfl_r18_student"), weights_only=False)["model"]
@@ -320,18 +334,17 @@ def test_demo_refuses_missing_or_incomplete_weights_naming_the_file(tmp_path):
     config = os.path.join("projects", "AdaptiveKD", "configs", "shapes_student.py")
     for path, message in [(missing, f"error: Checkpoint {missing} not found"),
                           (distilled, f"error: {distilled} leaves {len(parameters)} parameters of GFL missing")]:
-        result = subprocess.run([sys.executable, "tools/demo.py", "--config-file", config, "--weights", path,
-                                 "--input", image, "--output", str(tmp_path / "out")],
-                                cwd=ROOT, capture_output=True, text=True)
-        last = result.stderr.strip().splitlines()[-1]
-        assert result.returncode != 0 and "Traceback" not in result.stderr and last.startswith(message), result.stderr
+        with pytest.raises(SystemExit) as exit_info:
+            _run_demo_here(monkeypatch, "--config-file", config, "--weights", path, "--input", image,
+                           "--output", str(tmp_path / "out"))
+        assert isinstance(exit_info.value.code, str) and "\n" not in exit_info.value.code
+        assert exit_info.value.code.startswith(message), exit_info.value.code
         assert not os.path.exists(tmp_path / "out")
     # --allow-missing-weights draws anyway, with the parameters the file leaves missing at their initial values.
-    result = subprocess.run([sys.executable, "tools/demo.py", "--config-file", config, "--weights", distilled,
-                             "--allow-missing-weights", "--input", image, "--output", str(tmp_path / "out")],
-                            cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    capsys.readouterr()
+    _run_demo_here(monkeypatch, "--config-file", config, "--weights", distilled, "--allow-missing-weights",
+                   "--input", image, "--output", str(tmp_path / "out"))
+    lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{image}: ") and os.path.exists(tmp_path / "out" / "image.png")
 
 

@@ -46,9 +46,10 @@ def cli_error(*args):
     return exit_info.value.code
 
 
-def test_missing_config_file_is_named():
-    result = run_tool("--config-file", "projects/AdaptiveKD/configs/no_such_config.py")
-    assert error_line(result) == "Config file 'projects/AdaptiveKD/configs/no_such_config.py' does not exist"
+def test_missing_config_file_is_named(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert cli_error("--config-file", "projects/AdaptiveKD/configs/no_such_config.py") == (
+        "Config file 'projects/AdaptiveKD/configs/no_such_config.py' does not exist")
 
 
 def test_unknown_override_key_is_refused_with_suggestion():
