@@ -71,6 +71,32 @@ class PathAggregator(nn.Module):
         return f"paths={self.path_names}, alpha={self.alpha}"
 
 
+class PerStepAggregator(PathAggregator):
+    """Weights that nothing trains, recomputed at every training step by ``step_weights`` from the step's (detached)
+    path losses; kept between steps but not saved, and used as they are outside training (1/K before the first
+    step)."""
+
+    def __init__(self, path_names, alpha=1.0):
+        super().__init__(path_names, alpha)
+        self.register_buffer("last_weights", torch.full((len(self.path_names),), 1.0 / len(self.path_names)),
+                             persistent=False)
+
+    def step_weights(self, path_losses):
+        """This step's weights (a 1-D tensor), or None to keep the last ones."""
+        raise NotImplementedError
+
+    def weights(self):
+        return self.last_weights
+
+    def forward(self, losses):
+        path_losses = self.check_losses(losses)
+        if self.training:
+            weights = self.step_weights(path_losses.detach())
+            if weights is not None:
+                self.last_weights = weights.to(self.last_weights)
+        return self.weighted_terms(path_losses, self.last_weights.to(path_losses))
+
+
 def weights_vector(path_names, init_weights, default=1.0, owner="aggregator"):
     """``init_weights`` (None, a dict by path name, or a sequence aligned with path_names) → list of floats > 0."""
     if init_weights is None:

@@ -10,7 +10,7 @@ distribution, 1/K each.
 import torch
 
 from ...utils.events import current_iteration
-from .base import PathAggregator
+from .base import PerStepAggregator
 
 
 def rlw_weights(num_paths, seed, iteration):
@@ -19,24 +19,16 @@ def rlw_weights(num_paths, seed, iteration):
     return torch.softmax(torch.randn(num_paths, generator=generator, dtype=torch.float64), dim=0)
 
 
-class RLWAggregator(PathAggregator):
+class RLWAggregator(PerStepAggregator):
     def __init__(self, path_names, alpha=1.0, seed=0):
         super().__init__(path_names, alpha)
         if not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
             raise ValueError(f"RLWAggregator: seed must be an integer >= 0, got {seed!r}")
         self.seed = seed
-        self.register_buffer("last_weights", torch.full((len(self.path_names),), 1.0 / len(self.path_names)),
-                             persistent=False)
 
-    def weights(self):
-        return self.last_weights
-
-    def forward(self, losses):
-        path_losses = self.check_losses(losses)
+    def step_weights(self, path_losses):
         iteration = current_iteration()
-        if self.training and isinstance(iteration, int):
-            self.last_weights = rlw_weights(len(self.path_names), self.seed, iteration).to(self.last_weights)
-        return self.weighted_terms(path_losses, self.last_weights.to(path_losses))
+        return rlw_weights(len(self.path_names), self.seed, iteration) if isinstance(iteration, int) else None
 
     def extra_repr(self):
         return f"{super().extra_repr()}, seed={self.seed}"

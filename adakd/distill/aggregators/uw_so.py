@@ -18,7 +18,7 @@ import math
 import torch
 
 from ..path_gradients import average_over_processes
-from .base import PathAggregator
+from .base import PerStepAggregator
 
 EPSILON = 1e-8
 
@@ -29,24 +29,16 @@ def uw_so_weights(path_losses, temperature=1.0):
     return torch.softmax(inverse / temperature, dim=0)
 
 
-class UWSOAggregator(PathAggregator):
+class UWSOAggregator(PerStepAggregator):
     def __init__(self, path_names, alpha=1.0, temperature=1.0):
         super().__init__(path_names, alpha)
         if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature > 0):
             raise ValueError(f"UWSOAggregator: temperature must be a finite number > 0, got {temperature!r}")
         self.temperature = float(temperature)
-        self.register_buffer("last_weights", torch.full((len(self.path_names),), 1.0 / len(self.path_names)),
-                             persistent=False)
 
-    def weights(self):
-        return self.last_weights
-
-    def forward(self, losses):
-        path_losses = self.check_losses(losses)
-        if self.training:
-            mean_losses = average_over_processes(path_losses.detach().double())
-            self.last_weights = uw_so_weights(mean_losses, self.temperature).to(self.last_weights)
-        return self.weighted_terms(path_losses, self.last_weights.to(path_losses))
+    def step_weights(self, path_losses):
+        # A copy: the all-reduce is in place, and float64 losses would otherwise share their storage.
+        return uw_so_weights(average_over_processes(path_losses.to(torch.float64, copy=True)), self.temperature)
 
     def extra_repr(self):
         return f"{super().extra_repr()}, temperature={self.temperature}"
