@@ -449,3 +449,22 @@ def test_uw_so_weights_by_hand_and_stateless():
     assert torch.equal(aggregator.weights(), weights)
     with pytest.raises(ValueError, match="UWSOAggregator: temperature must be a finite number > 0, got 0"):
         build_aggregator("uw_so", ["a", "b"], temperature=0)
+
+
+def test_uw_so_weighs_by_the_losses_averaged_over_processes(monkeypatch):
+    """Under data parallelism every process uses the weights of the losses averaged over processes (an all-reduce
+    of a copy: the losses the terms are made of stay this process's own). Two processes are simulated: the
+    all-reduce adds the other one's losses (0.5, 3.0) to ours (1.5, 1.0), so the mean is (1.0, 2.0)."""
+    from adakd.distill import path_gradients
+
+    monkeypatch.setattr(path_gradients, "world_size", lambda: 2)
+    monkeypatch.setattr(path_gradients.dist, "all_reduce",
+                        lambda tensor: tensor.add_(torch.tensor([0.5, 3.0], dtype=tensor.dtype)))
+    aggregator = build_aggregator("uw_so", ["a", "b"], temperature=0.5).double()
+    losses = {"a": torch.tensor(1.5, dtype=torch.float64), "b": torch.tensor(1.0, dtype=torch.float64)}
+    terms = aggregator(losses)
+    # 1/mean = (1, 0.5), / T = (2, 1): softmax = (e, 1) / (e + 1) (to the 1e-8 added to each loss).
+    expected = [math.e / (math.e + 1), 1 / (math.e + 1)]
+    assert aggregator.weights().tolist() == pytest.approx(expected, rel=1e-7)
+    assert [float(terms["loss_distill_a"]), float(terms["loss_distill_b"])] == pytest.approx(
+        [expected[0] * 1.5, expected[1] * 1.0], rel=1e-7)
