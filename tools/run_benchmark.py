@@ -11,8 +11,8 @@ adakd/benchmarks/tasks.py). The seed sets the initialisation and the data order 
 teacher (model zoo) once; --zoo-student does the same for the student row (make demo). Besides the paper's rows,
 each task has extra rows, the aggregators added since (multitask balancers: uncertainty, dwa, gradnorm, pcgrad,
 cagrad, imtl_g, nash_mtl, famo, rlw, aligned_mtl, db_mtl, uw_so, multiobjective_representation; detection and
-segmentation also the weight sweep, each single path at 0.1x and 10x its weight: single_box_x0_1, single_box_x10, ...): they run only when named with
---rows, and the report shows one only once it has a result.
+segmentation also the weight sweep, each single path at 0.1x and 10x its weight: single_box_x0_1, single_box_x10,
+...): they run only when named with --rows, and the report shows one only once it has a result.
 
     python tools/run_benchmark.py --task cls --rows pcgrad nash_mtl famo --seeds 0 1 2
 
@@ -36,6 +36,13 @@ import time
 from detectron2.config import LazyConfig
 
 from adakd.benchmarks import TASKS, check_rows, get_task, load_task_results
+from adakd.benchmarks.league import (
+    league_entries,
+    league_extremes,
+    plot_league,
+    render_cross_task_league,
+    replace_league_block,
+)
 from adakd.benchmarks.plots import (
     has_figure2_results,
     plot_figure2,
@@ -45,11 +52,10 @@ from adakd.benchmarks.plots import (
     rows_with_gradients,
     save_figure,
 )
-from adakd.benchmarks.league import league_entries, league_extremes, plot_league, render_cross_task_league, replace_league_block
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
-from adakd.benchmarks.weight_sweep import has_sweep_results, plot_weight_sweep
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
+from adakd.benchmarks.weight_sweep import has_sweep_results, plot_weight_sweep
 from adakd.utils.atomic_write import atomic_open
 
 RESULTS_DIR = "benchmarks/results"
