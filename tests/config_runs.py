@@ -69,8 +69,8 @@ def evaluated_runs(names, dataset_of, aggregator):
 
 @contextlib.contextmanager
 def no_checkpoint_saves():
-    """Training in the block saves no checkpoint: for one-step runs, whose checkpoint nothing reads (saving one,
-    with the teacher inside, cost ~0.4 s a run). Checkpointing is tested where it is read (test_resume.py)."""
+    """Training in the block saves no checkpoint: for one-step runs, whose checkpoint nothing reads (saving one cost
+    ~0.4 s a run). Checkpointing is tested where it is read (test_resume.py, each aggregator's evaluated row)."""
     with mock.patch.object(lazy_train.PeriodicCheckpointer, "step", lambda self, iteration, **kwargs: None):
         yield
 

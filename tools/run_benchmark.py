@@ -122,20 +122,20 @@ def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
 
 
 def write_plots(task, results, directory):
+    """Draws every plot of ``plot_files`` (one pass: each file's name says which figure it is)."""
+    figures = {
+        "_rows.png": lambda: plot_rows(task, results),
+        "_path_weights.png": lambda: plot_path_weights(task, results, hand_tuned_weights(task)),
+        "_path_gradients.png": lambda: plot_path_gradients(task, results),
+        "_figure2.png": lambda: plot_figure2(task, results),
+        "_weight_sweep.png": lambda: plot_weight_sweep(task, results),
+        "_league_gradients.png": lambda: plot_path_gradients(task, results, league_extremes(task, results),
+                                                             "the league's three best and three worst rows (in rank order)"),
+    }
     files = [path for _, path in plot_files(task, directory, results)]
-    save_figure(plot_rows(task, results), os.path.join(ROOT, files[0]))
-    save_figure(plot_path_weights(task, results, hand_tuned_weights(task)), os.path.join(ROOT, files[1]))
-    if task.diagnostics_period:
-        save_figure(plot_path_gradients(task, results), os.path.join(ROOT, files[2]))
-    for caption, path in plot_files(task, directory, results):
-        if path.endswith("_figure2.png"):
-            save_figure(plot_figure2(task, results), os.path.join(ROOT, path))
-        if path.endswith("_weight_sweep.png"):
-            save_figure(plot_weight_sweep(task, results), os.path.join(ROOT, path))
-        if caption == LEAGUE_GRADIENTS_CAPTION:
-            save_figure(plot_path_gradients(task, results, league_extremes(task, results),
-                                            "the league's three best and three worst rows (in rank order)"),
-                        os.path.join(ROOT, path))
+    for path in files:
+        suffix = path[len(os.path.join(directory, task.name)):]
+        save_figure(figures[suffix](), os.path.join(ROOT, path))
     print(f"wrote {', '.join(files)}")
 
 

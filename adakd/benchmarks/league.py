@@ -63,18 +63,6 @@ def league_extremes(task, results, n=3):
     return [row for i, row in enumerate(rows) if i < n or i >= len(rows) - n]
 
 
-def _difference(paired, higher_is_better):
-    """"+1.23 [+0.40, +2.06] **better**" for a paired comparison; "–" without a common seed."""
-    if paired is None or not paired.differences:
-        return "–"
-    text = f"{paired.summary.mean:+.2f}"
-    if paired.interval is None:
-        return text + " (1 seed)"
-    text += " [{:+.2f}, {:+.2f}]".format(*paired.interval)
-    verdict = paired.verdict(higher_is_better)
-    return text + ("" if verdict.startswith("cannot") else f" **{verdict}**")
-
-
 def render_league_table(task, results):
     """The task's league as markdown, or "" while fewer than two of its league rows have results."""
     entries = league_entries(task, results)
@@ -88,8 +76,8 @@ def render_league_table(task, results):
         mean = f"{e.summary.mean:.2f}" + (f" ± {e.summary.std:.2f}" if e.summary.std is not None else "")
         cost = "–" if e.cost is None else f"{e.cost:.2f}×"
         lines.append(f"| {e.rank} | {e.row} | {mean} | {e.summary.n} | "
-                     f"{_difference(e.to_student, metric.higher_is_better)} | "
-                     f"{_difference(e.to_equal, metric.higher_is_better)} | {cost} |")
+                     f"{e.to_student.describe(metric.higher_is_better)} | "
+                     f"{'–' if e.to_equal is None else e.to_equal.describe(metric.higher_is_better)} | {cost} |")
     return "\n".join(lines)
 
 
@@ -125,7 +113,7 @@ def render_cross_task_league(tasks, results_by_task):
                 continue
             cost = "" if e.cost is None else f", {e.cost:.2f}×"
             cells.append(f"{per_task[task.name][0]} of {per_task[task.name][1]}, "
-                         f"{_difference(e.to_student, task.metrics[0].higher_is_better)}{cost}")
+                         f"{e.to_student.describe(task.metrics[0].higher_is_better)}{cost}")
         tasks_run = f"{len(per_task)} task" + ("s" if len(per_task) > 1 else "")
         lines.append(f"| {row} | " + " | ".join(cells) + f" | {mean_rank[row]:.1f} ({tasks_run}) |")
     note = ("Rank among the rows with results on that task (1 = best mean of the task's main metric); mean rank over "

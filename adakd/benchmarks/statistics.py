@@ -55,6 +55,18 @@ class PairedComparison:
             return "better" if (low > 0) == higher_is_better else "worse"
         return "cannot be told apart"
 
+    def describe(self, higher_is_better):
+        """"+1.23 [+0.40, +2.06] **better**" (the mean difference, its 95 % interval, the verdict in bold where the
+        interval excludes zero); "+1.23 (1 seed)" below two seeds; "–" without a common seed."""
+        if not self.differences:
+            return "–"
+        text = f"{self.summary.mean:+.2f}"
+        if self.interval is None:
+            return text + " (1 seed)"
+        text += " [{:+.2f}, {:+.2f}]".format(*self.interval)
+        verdict = self.verdict(higher_is_better)
+        return text + ("" if verdict.startswith("cannot") else f" **{verdict}**")
+
 
 def compare_paired(a_by_seed, b_by_seed, higher_is_better):
     """Per-seed differences a - b over the seeds both rows have; a seed is a win for ``a`` when its metric is

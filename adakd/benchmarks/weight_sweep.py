@@ -42,12 +42,7 @@ def render_sweep_table(task, results):
             if not paired.differences:
                 cells = ["no seed run for both", "–"]
             else:
-                diff = f"{paired.summary.mean:+.2f}"
-                if paired.interval is not None:
-                    diff += " [{:+.2f}, {:+.2f}]".format(*paired.interval)
-                    verdict = paired.verdict(metric.higher_is_better)
-                    diff += "" if verdict.startswith("cannot") else f" **{verdict}**"
-                cells = [diff, f"{paired.wins} of {paired.summary.n}"]
+                cells = [paired.describe(metric.higher_is_better), f"{paired.wins} of {paired.summary.n}"]
             lines.append(f"| {single} | {factor:g} | {row} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

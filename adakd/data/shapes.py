@@ -9,6 +9,7 @@ Annotations are derived from the pixels that stay visible, so every box tightly 
 The dataset is written once under a cache root, through a temporary directory that is renamed into
 place only when complete, and is regenerated when ``SHAPES_VERSION`` or the generation settings change.
 """
+import functools
 import json
 import logging
 import multiprocessing
@@ -260,7 +261,7 @@ def _generate_split(spec, split, root, workers=None):
         # Spawned, not forked: the caller may hold torch's and OpenCV's thread pools.
         chunks = [range(start, min(start + 100, count)) for start in range(0, count, 100)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            per_image = [a for part in pool.map(_render_files, *zip(*[(spec, split, root, c) for c in chunks]))
+            per_image = [a for part in pool.map(functools.partial(_render_files, spec, split, root), chunks)
                          for a in part]
     else:
         per_image = _render_files(spec, split, root, range(count))
