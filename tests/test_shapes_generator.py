@@ -1,6 +1,7 @@
 import filecmp
 import json
 import os
+import re
 
 import cv2
 import numpy as np
@@ -45,6 +46,18 @@ def test_several_processes_write_the_files_one_process_writes(tmp_path):
         coco = json.load(f)
     assert [a["id"] for a in coco["annotations"]] == list(range(1, len(coco["annotations"]) + 1))
     assert [a["image_id"] for a in coco["annotations"]] == sorted(a["image_id"] for a in coco["annotations"])
+
+
+def test_generation_workers_from_the_environment_are_checked(monkeypatch):
+    monkeypatch.setenv("ADAKD_GENERATION_WORKERS", "3")
+    assert shapes.generation_workers() == 3
+    for bad in ("two", "0", "-1", "1.5"):
+        monkeypatch.setenv("ADAKD_GENERATION_WORKERS", bad)
+        with pytest.raises(ValueError, match=f"ADAKD_GENERATION_WORKERS must be a whole number >= 1 \\(processes\\), "
+                                             f"got '{re.escape(bad)}'"):
+            shapes.generation_workers()
+    monkeypatch.delenv("ADAKD_GENERATION_WORKERS")
+    assert 1 <= shapes.generation_workers() <= 8
 
 
 def test_other_seed_gives_other_images(generated, tmp_path):

@@ -244,8 +244,11 @@ def _render_files(spec, split, root, indices):
 def generation_workers():
     """Processes that draw a split: the CPUs this process may use, at most 8 (``ADAKD_GENERATION_WORKERS``
     overrides)."""
-    if os.environ.get("ADAKD_GENERATION_WORKERS"):
-        return max(1, int(os.environ["ADAKD_GENERATION_WORKERS"]))
+    value = os.environ.get("ADAKD_GENERATION_WORKERS")
+    if value:
+        if not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"ADAKD_GENERATION_WORKERS must be a whole number >= 1 (processes), got {value!r}")
+        return int(value)
     return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
