@@ -77,7 +77,12 @@ _PEAKS = {}  # worker ("" without xdist) -> its peak, GB
 _PEAK_RAISERS = []  # (GB the test raised its process's peak by, test id)
 
 
+_FILE_SECONDS = {}  # test file -> seconds its tests took (setup, call and teardown), summed over its tests
+
+
 def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0.0) + report.duration
     properties = dict(report.user_properties)
     if report.when != "teardown" or "peak_gb" not in properties:
         return
@@ -89,10 +94,13 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The suite's memory budget (≤ 4 GB per test process; subprocesses count on their own): printed after the
-    slowest tests, as their time is."""
+    """The suite's memory budget (≤ 4 GB per test process; subprocesses count on their own), printed after the
+    slowest tests, as their time is; then the files that took longest (what LONGEST_FIRST orders)."""
     if not _PEAKS:
         return
+    slowest = sorted(_FILE_SECONDS.items(), key=lambda item: -item[1])[:10]
+    terminalreporter.write_line("slowest files (seconds of their tests): "
+                                + ", ".join(f"{os.path.basename(path)} {seconds:.0f}" for path, seconds in slowest))
     per_worker = ", ".join(f"{w} {gb:.2f}" for w, gb in sorted(_PEAKS.items()) if w)
     terminalreporter.write_line(f"peak memory of a test process: {max(_PEAKS.values()):.2f} GB"
                                 + (f" (per worker: {per_worker})" if per_worker else ""))

@@ -8,6 +8,7 @@ checked against the top-1 errors computed here from the trained model's logits a
 The other rows train one step without evaluation. Every path's loss is logged, and each adaptive row's learned
 log-weights z must have moved from their start."""
 import contextlib
+import functools
 import glob
 import json
 import math
@@ -15,13 +16,20 @@ import os
 
 import pytest
 import torch
-from detectron2.config import LazyConfig, instantiate
+from detectron2.config import instantiate
 from detectron2.data import DatasetCatalog
 
 from adakd.data import ShapesClassificationSpec, register_classification_datasets
 from adakd.engine.lazy_train import do_train
 
-from .config_runs import CONFIG_DIR, aggregator_of, evaluated_runs, no_checkpoint_saves, one_step_without_evaluation
+from .config_runs import (
+    CONFIG_DIR,
+    aggregator_of,
+    evaluated_runs,
+    load_config,
+    no_checkpoint_saves,
+    one_step_without_evaluation,
+)
 from .fake_classification_datasets import write_cifar_trees, write_imagenet1k_tree, write_tiny_imagenet_tree
 
 DATASETS = ("cifar10", "cifar100", "imagenet200", "imagenet1k", "shapes_cls")
@@ -43,13 +51,15 @@ def _dataset(name):
 
 
 # Teachers, students and one row per (dataset, aggregator) train two iterations and evaluate (43 runs); the
-# other rows (single paths, Figure 2's pairs, Table 3's variants) train one step without evaluation.
-EVALUATED = evaluated_runs(CONFIGS, _dataset,
-                           lambda name: aggregator_of(LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))))
+# other rows (single paths, Figure 2's pairs, Table 3's variants) train one step without evaluation. Chosen when
+# the first test runs, not at collection (which every xdist worker does for every file).
+@functools.cache
+def evaluated_configs():
+    return evaluated_runs(CONFIGS, _dataset, lambda name: aggregator_of(load_config(name)))
 
 
 def load_small(name):
-    cfg = LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))
+    cfg = load_config(name)
     for split in ("train", "test"):
         for aug in cfg.dataloader[split].mapper.augmentations:  # ImageNet-1K: 64 px instead of 256 / 224
             if "short_edge_length" in aug:
@@ -114,10 +124,10 @@ def test_every_row_has_a_config():
 def test_config_trains(workspace, name):
     dataset = _dataset(name)
     teacher_file = f"./output/{dataset}_teacher/model_final.pth"
-    if "teacher_weights" in LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py")).model:
+    if "teacher_weights" in load_config(name).model:
         if not os.path.exists(teacher_file):
             do_train(load_small(f"{dataset}_teacher"))
-    evaluated = name in EVALUATED
+    evaluated = name in evaluated_configs()
     cfg = load_small(name) if evaluated else one_step_without_evaluation(load_small(name))
     with contextlib.nullcontext() if evaluated else no_checkpoint_saves():
         model = do_train(cfg)

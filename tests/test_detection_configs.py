@@ -6,6 +6,7 @@ The "ImageNet" weights are torchvision's ResNet-18/101 architectures at their ow
 zero-initialised residual branches, so the untrained R101 gives finite features), converted by
 adakd.checkpoint exactly as tools/convert_torchvision_resnet.py converts the real ones.
 """
+import functools
 import json
 import math
 import os
@@ -14,13 +15,12 @@ import shutil
 
 import pytest
 import torch
-from detectron2.config import LazyConfig
 
 from .config_runs import (
-    CONFIG_DIR,
     Workspace,
     aggregator_of,
     evaluated_runs,
+    load_config,
     min_norm_by_autograd,
     write_imagenet_stand_ins,
 )
@@ -43,8 +43,11 @@ PREREQUISITES = {
 }
 # Teachers, students and one distillation row per aggregator train two iterations and evaluate; the other rows
 # (single paths, Feats_B variants) train one step without evaluation.
-EVALUATED = evaluated_runs(PREREQUISITES, lambda name: name.split("_")[0],
-                           lambda name: aggregator_of(LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))))
+# Chosen when the first test runs, not at collection (which every xdist worker does for every file).
+@functools.cache
+def evaluated_configs():
+    return evaluated_runs(PREREQUISITES, lambda name: name.split("_")[0],
+                          lambda name: aggregator_of(load_config(name)))
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,7 @@ def workspace(tmp_path_factory):
     os.chdir(root)  # the configs' relative paths (pretrained/, output/) resolve here, as in a user's checkout
     try:
         with builtin_datasets_at(str(root / "datasets")):
-            yield Workspace(root, PREREQUISITES, EVALUATED)
+            yield Workspace(root, PREREQUISITES, evaluated_configs())
     finally:
         os.chdir(cwd)
         shutil.rmtree(root, ignore_errors=True)  # GBs of checkpoints: gone with the module, passed or failed
@@ -127,7 +130,7 @@ def test_distillation_config_trains_with_its_paths_and_aggregator(workspace, dat
         torch.testing.assert_close(value, teacher_file[key], rtol=0, atol=0, msg=key)
     assert model.student.head.cls_score.out_channels == NUM_CLASSES[dataset]
     results = os.path.join(cfg.train.output_dir, "eval_results.json")
-    if f"{dataset}_{row}" in EVALUATED:
+    if f"{dataset}_{row}" in evaluated_configs():
         saved = _checkpoint(os.path.join(cfg.train.output_dir, "model_final.pth"))
         assert not any(k.startswith("teacher") or ".teacher." in k for k in saved)
         with open(results) as f:

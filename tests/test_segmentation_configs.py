@@ -2,6 +2,7 @@
 from "ImageNet" weights, distillation from the trained teacher) on tiny trees in the real layouts, prepared
 by the documented steps: datasets/prepare_ade20k_sem_seg.py and cityscapesscripts' createTrainIdLabelImgs.
 Only image size (short edge 64, 64x64 crops), batch, iterations, workers and device are changed."""
+import functools
 import json
 import math
 import os
@@ -12,13 +13,12 @@ import sys
 
 import pytest
 import torch
-from detectron2.config import LazyConfig
 
 from .config_runs import (
-    CONFIG_DIR,
     Workspace,
     aggregator_of,
     evaluated_runs,
+    load_config,
     min_norm_by_autograd,
     write_imagenet_stand_ins,
 )
@@ -38,8 +38,11 @@ PREREQUISITES = {
 }
 # Teachers, students and one distillation row per aggregator train two iterations and evaluate; the other rows
 # (the single paths) train one step without evaluation.
-EVALUATED = evaluated_runs(PREREQUISITES, lambda name: next(ds for ds in NUM_CLASSES if name.startswith(ds + "_")),
-                           lambda name: aggregator_of(LazyConfig.load(os.path.join(CONFIG_DIR, f"{name}.py"))))
+# Chosen when the first test runs, not at collection (which every xdist worker does for every file).
+@functools.cache
+def evaluated_configs():
+    return evaluated_runs(PREREQUISITES, lambda name: next(ds for ds in NUM_CLASSES if name.startswith(ds + "_")),
+                          lambda name: aggregator_of(load_config(name)))
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def workspace(tmp_path_factory):
     os.chdir(root)
     try:
         with builtin_datasets_at(datasets):
-            yield Workspace(root, PREREQUISITES, EVALUATED)
+            yield Workspace(root, PREREQUISITES, evaluated_configs())
     finally:
         os.chdir(cwd)
         shutil.rmtree(root, ignore_errors=True)  # GBs of checkpoints: gone with the module, passed or failed
@@ -116,7 +119,7 @@ def test_semantic_fpn_distillation_config_trains(workspace, dataset, row):
     for key, value in model.teacher.state_dict().items():
         torch.testing.assert_close(value, teacher_file[key], rtol=0, atol=0, msg=key)
     assert model.student.sem_seg_head.predictor.out_channels == NUM_CLASSES[dataset]
-    if f"{dataset}_{row}" in EVALUATED:
+    if f"{dataset}_{row}" in evaluated_configs():
         assert "mIoU" in _eval_results(cfg)["sem_seg"]
     else:  # one step, no evaluation
         assert metrics["iteration"] == 0
