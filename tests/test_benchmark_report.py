@@ -9,10 +9,16 @@ import pytest
 
 from adakd.benchmarks import BenchmarkResultError, get_task, load_task_results
 from adakd.benchmarks.plots import plot_path_gradients, plot_path_weights, plot_rows, save_figure
-from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
+from adakd.benchmarks.report import (
+    render_comparisons,
+    render_report,
+    render_rows_table,
+    render_standing,
+    replace_block,
+)
 from adakd.benchmarks.statistics import compare_paired, summarize
 
-from .benchmark_fixtures import cls_results, det_extra_results, det_results, write_results
+from .benchmark_fixtures import cls_results, det_extra_results, det_results, result, write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -109,6 +115,32 @@ def test_interval_verdicts_on_fixed_differences():
     # One seed: no interval, no verdict.
     assert compare_paired({0: 2.0}, {0: 1.0}, True).interval is None
     assert compare_paired({0: 2.0}, {0: 1.0}, True).verdict(True) is None
+
+
+def test_standing_sorts_rows_by_their_interval_verdict(tmp_path):
+    task = get_task("det")
+
+    def rows(row, aps):
+        return [result("det", row, s, {"bbox/AP": ap, "bbox/AP50": 0.0}) for s, ap in enumerate(aps)]
+
+    # adaptive 50, 52, 54. student 48, 49, 51.5: differences 2, 3, 2.5 -> mean 2.5, std 0.5, half width
+    # t(0.975, 2) 4.302653 · 0.5 / √3 = 1.242069: [1.26, 3.74], beats. equal 53, 55.5, 56: -3, -3.5, -2 ->
+    # mean -2.833333, std 0.763763, half 1.897296: [-4.73, -0.94], loses to. hand_tuned 49, 53, 55: +1, -1, -1 ->
+    # mean -1/3, std 1.154701, half 2.868435: [-3.20, +2.54], cannot be told apart. multiobjective: seed 0 only;
+    # single_feats, single_box: not run. The teacher never appears.
+    results = (rows("adaptive", [50, 52, 54]) + rows("student", [48, 49, 51.5]) + rows("equal", [53, 55.5, 56])
+               + rows("hand_tuned", [49, 53, 55]) + rows("multiobjective", [51])
+               + [result("det", "teacher", None, {"bbox/AP": 70.0, "bbox/AP50": 90.0})])
+    text = render_standing(task, load_task_results(write_results(str(tmp_path), results), task))
+    assert text == (
+        "Standing of adaptive on AP (adaptive − row, paired by seed, 95 % interval): **beats** student (+2.50 "
+        "[+1.26, +3.74], 3 seeds); **loses to** equal (-2.83 [-4.73, -0.94], 3 seeds); **cannot be told apart from** "
+        "hand_tuned (-0.33 [-3.20, +2.54], 3 seeds). Fewer than two common seeds so far: single_feats, single_box, "
+        "multiobjective.")
+    # Without an adaptive result nothing is paired.
+    alone = render_standing(task, load_task_results(write_results(str(tmp_path / "alone"), rows("student", [1, 2])), task))
+    assert alone.endswith("no row shares two seeds with it yet. Fewer than two common seeds so far: student, "
+                          "single_feats, single_box, equal, hand_tuned, multiobjective.")
 
 
 def test_an_extra_row_is_reported_once_it_has_results(tmp_path):

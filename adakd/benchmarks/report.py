@@ -102,10 +102,40 @@ def render_comparisons(task, results, rows=None, paired_only=False):
     return "\n".join(lines)
 
 
+VERDICT_WORDS = (("better", "beats"), ("worse", "loses to"), ("cannot be told apart", "cannot be told apart from"))
+
+
+def render_standing(task, results):
+    """One paragraph on the task's first metric: the rows adaptive beats, those it loses to and those it cannot be
+    told apart from (paired by seed; a verdict only where the 95 % interval of the mean difference excludes zero),
+    then the rows that share fewer than two seeds with it."""
+    metric = task.metrics[0]
+    adaptive = metric_by_seed(results.get(ADAPTIVE_ROW, []), metric.key)
+    groups, unpaired = {verdict: [] for verdict, _ in VERDICT_WORDS}, []
+    for other in task.reported_rows(results):
+        if other in (ADAPTIVE_ROW, TEACHER_ROW):
+            continue
+        paired = compare_paired(adaptive, metric_by_seed(results.get(other, []), metric.key), metric.higher_is_better)
+        verdict = paired.verdict(metric.higher_is_better)
+        if verdict is None:
+            unpaired.append(other)
+            continue
+        low, high = paired.interval
+        groups[verdict].append(f"{other} ({paired.summary.mean:+.2f} [{low:+.2f}, {high:+.2f}], "
+                               f"{paired.summary.n} seeds)")
+    clauses = [f"**{words}** " + ", ".join(groups[verdict]) for verdict, words in VERDICT_WORDS if groups[verdict]]
+    text = (f"Standing of adaptive on {metric.label} (adaptive − row, paired by seed, 95 % interval): "
+            + ("; ".join(clauses) if clauses else "no row shares two seeds with it yet") + ".")
+    if unpaired:
+        text += " Fewer than two common seeds so far: " + ", ".join(unpaired) + "."
+    return text
+
+
 def render_report(task, results, stale=None, images=()):
-    """The markdown of one task: rows table, paired differences, its weight sweep and its league of aggregators
-    (each once it has results), then the plots ``images`` (paths from the README)."""
-    parts = [render_rows_table(task, results, stale=stale), render_comparisons(task, results)]
+    """The markdown of one task: adaptive's standing, rows table, paired differences, its weight sweep and its
+    league of aggregators (each once it has results), then the plots ``images`` (paths from the README)."""
+    parts = [render_standing(task, results), render_rows_table(task, results, stale=stale),
+             render_comparisons(task, results)]
     parts += [table for table in [render_sweep_table(task, results), render_league_table(task, results)] if table]
     parts += [f"![{task.name}: {caption}]({path})" for caption, path in images]
     return "\n\n".join(parts)
