@@ -68,14 +68,16 @@ def aggregator_of(cfg):
     return f"{method}_layerwise" if any(p.get("layerwise") for p in cfg.model.paths) else str(method)
 
 
-def evaluated_runs(names, dataset_of, aggregator):
-    """Every teacher and student among ``names``, and one distillation config per (dataset, aggregator): the one
-    named ``<dataset>_<aggregator>`` where there is one, else the first. Those train two iterations and evaluate;
-    every other config trains one step without evaluation (``one_step_without_evaluation``): its dataset, model
-    and aggregator are each covered by a full run already, so the cheap run checks only what it adds, its paths."""
+def evaluated_runs(names, dataset_of):
+    """Every teacher and student among ``names``, and one distillation config per (dataset, aggregator, as
+    ``aggregator_of`` reads it from the config): the one named ``<dataset>_<aggregator>`` where there is one, else
+    the first. Those train two iterations and evaluate; every other config trains one step without evaluation
+    (``one_step_without_evaluation``): its dataset, model and aggregator are each covered by a full run already, so
+    the cheap run checks only what it adds, its paths."""
     chosen = {}
     for name in names:
-        key = (dataset_of(name), name.rsplit("_", 1)[1] if name.endswith(("_teacher", "_student")) else aggregator(name))
+        key = (dataset_of(name),
+               name.rsplit("_", 1)[1] if name.endswith(("_teacher", "_student")) else aggregator_of(_read_config(name)))
         if key not in chosen or name == f"{key[0]}_{key[1]}":
             chosen[key] = name
     return set(chosen.values())

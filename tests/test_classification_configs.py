@@ -24,7 +24,6 @@ from adakd.engine.lazy_train import do_train
 
 from .config_runs import (
     CONFIG_DIR,
-    aggregator_of,
     evaluated_runs,
     load_config,
     no_checkpoint_saves,
@@ -50,12 +49,12 @@ def _dataset(name):
     return next(ds for ds in sorted(DATASETS, key=len, reverse=True) if name.startswith(ds + "_"))
 
 
-# Teachers, students and one row per (dataset, aggregator) train two iterations and evaluate (43 runs); the
+# Teachers, students and one row per (dataset, aggregator) train two iterations and evaluate (47 runs); the
 # other rows (single paths, Figure 2's pairs, Table 3's variants) train one step without evaluation. Chosen when
 # the first test runs, not at collection (which every xdist worker does for every file).
 @functools.cache
 def evaluated_configs():
-    return evaluated_runs(CONFIGS, _dataset, lambda name: aggregator_of(load_config(name)))
+    return evaluated_runs(CONFIGS, _dataset)
 
 
 def load_small(name):

@@ -18,9 +18,7 @@ import torch
 
 from .config_runs import (
     Workspace,
-    aggregator_of,
     evaluated_runs,
-    load_config,
     min_norm_by_autograd,
     write_imagenet_stand_ins,
 )
@@ -46,8 +44,7 @@ PREREQUISITES = {
 # Chosen when the first test runs, not at collection (which every xdist worker does for every file).
 @functools.cache
 def evaluated_configs():
-    return evaluated_runs(PREREQUISITES, lambda name: name.split("_")[0],
-                          lambda name: aggregator_of(load_config(name)))
+    return evaluated_runs(PREREQUISITES, lambda name: name.split("_")[0])
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,7 @@ import torch
 
 from .config_runs import (
     Workspace,
-    aggregator_of,
     evaluated_runs,
-    load_config,
     min_norm_by_autograd,
     write_imagenet_stand_ins,
 )
@@ -41,8 +39,7 @@ PREREQUISITES = {
 # Chosen when the first test runs, not at collection (which every xdist worker does for every file).
 @functools.cache
 def evaluated_configs():
-    return evaluated_runs(PREREQUISITES, lambda name: next(ds for ds in NUM_CLASSES if name.startswith(ds + "_")),
-                          lambda name: aggregator_of(load_config(name)))
+    return evaluated_runs(PREREQUISITES, lambda name: next(ds for ds in NUM_CLASSES if name.startswith(ds + "_")))
 
 
 @pytest.fixture(scope="module")
