@@ -212,7 +212,9 @@ def test_diagnostics_only_for_distillation_rows_of_tasks_that_ask(dirs):
     assert runner.row_config(DET, "student")[1] == []
     assert runner.row_config(DET, "hand_tuned")[1] == ["model.diagnostics_period=100"]
     assert runner.row_config(get_task("seg"), "adaptive")[1] == ["model.diagnostics_period=100"]
-    assert runner.row_config(get_task("cls"), "adaptive")[1] == []  # classification keeps its earlier results
+    assert runner.row_config(get_task("cls"), "adaptive")[1] == ["model.diagnostics_period=100"]
+    # The plain student has no paths to diagnose: only its evaluator's teacher opts.
+    assert runner.row_config(get_task("cls"), "student")[1] == list(get_task("cls").plain_student_opts)
     assert runner.row_config(DET, "teacher", shipped=True)[1] == ["train.init_checkpoint=zoo://shapes_gfl_r101_teacher"]
 
 
