@@ -316,6 +316,11 @@ def test_path_gradient_plot_draws_the_mean_over_seeds_and_its_band():
     assert not [c for c in panels[0].collections if c.get_label().endswith("min–max")]  # one seed: no band
     empty = plot_path_gradients(task, {"student": results["student"]})
     assert empty.axes[0].texts[0].get_text() == "no gradient diagnostics logged"
+    # A sweep row is drawn after the paper's rows; a balancer only in the league's picture (best and worst three).
+    more = {**results, "pcgrad": [run("pcgrad", 0, (1.0, 1.0), (0.5, 0.5))],
+            "single_box_x10": [run("single_box_x10", 0, (8.0, 8.0), (0.3, 0.3))]}
+    drawn = plot_path_gradients(task, more)
+    assert [ax.get_ylabel().split("\n")[0] for ax in drawn.axes[::2]] == ["hand_tuned", "adaptive", "single_box_x10"]
 
 
 def test_figure2_plot_puts_each_pairs_hand_tuned_and_adaptive_seeds_side_by_side(tmp_path):

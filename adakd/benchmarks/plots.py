@@ -135,9 +135,9 @@ def rows_with_gradients(results, rows):
 
 def plot_path_gradients(task, results, rows=None, subtitle="per-path gradients against the task's"):
     """Why each distillation row lands where it does: per row with logged gradient diagnostics (one line of panels
-    each; ``rows`` default: every reported row), every path's gradient norm as a ratio to the task's (log scale)
+    each; ``rows`` default: ``task.gradient_rows``), every path's gradient norm as a ratio to the task's (log scale)
     and its cosine with the task's gradient, over training: mean over the row's seeds, band min-max."""
-    rows = rows_with_gradients(results, task.reported_rows(results) if rows is None else rows)
+    rows = rows_with_gradients(results, task.gradient_rows(results) if rows is None else rows)
     fig = Figure(figsize=(9.0, 1.0 + 2.3 * max(1, len(rows))), layout="constrained")
     axes = fig.subplots(max(1, len(rows)), 2, squeeze=False)
     if not rows:
