@@ -85,8 +85,7 @@ class BenchmarkTask:
         """The rows the task's path-gradient picture draws: every paper row, and the weight sweep's rows that have a
         result (the league's other aggregators are drawn in the league's picture, its best and worst three; the
         other paths' rows of issue 27 in their own plots)."""
-        swept = sweep_rows(self.swept_rows)
-        return self.rows + tuple(r for r in self.extra_rows if r in swept and results.get(r))
+        return self.rows + tuple(r for r in sweep_rows(self.swept_rows) if results.get(r))
 
     def config(self, row):
         """Repository-relative config file of ``row``."""
