@@ -355,3 +355,26 @@ def test_figure2_plot_puts_each_pairs_hand_tuned_and_adaptive_seeds_side_by_side
     captions = [c for c, _ in tool.plot_files(task, "d", results)]
     assert captions[-1] == "Figure 2, hand-tuned vs adaptive per pair of paths"
     assert "Figure 2, hand-tuned vs adaptive per pair of paths" not in [c for c, _ in tool.plot_files(task, "d")]
+
+
+def test_figure2_table_pairs_each_adaptive_row_with_its_hand_tuned_row(tmp_path):
+    from adakd.benchmarks.report import render_figure2_table
+
+    task = get_task("cls")
+    assert render_figure2_table(task, load_task_results(write_results(str(tmp_path / "a"), cls_results()), task)) == ""
+    err = "classification/top1_err"
+    extra = [result("cls", "hand_tuned_fm_sr", s, {err: e}) for s, e in enumerate([10.0, 12.0, 14.0])]
+    extra += [result("cls", "adaptive_fm_sr", s, {err: e}) for s, e in enumerate([8.0, 9.0, 10.0])]
+    extra += [result("cls", "hand_tuned_ofd_st", s, {err: e}) for s, e in enumerate([6.0, 8.0, 7.0])]
+    extra += [result("cls", "adaptive_ofd_st", s, {err: e}) for s, e in enumerate([5.0, 5.5])]
+    results = load_task_results(write_results(str(tmp_path / "b"), cls_results() + extra), task)
+    lines = table_lines(render_figure2_table(task, results))
+    assert list(lines) == ["paths", "AT + ST", "AT + SR", "FM + ST", "FM + SR", "OFD + ST", "OFD + SR"]
+    # FM + SR: differences 8 − 10, 9 − 12, 10 − 14 = −2, −3, −4: mean −3, std 1, half-width t(0.975, 2) · 1 / √3
+    # = 4.303 / 1.732 = 2.48 -> [−5.48, −0.52], below zero: adaptive's error is lower, better; it wins 3 of 3.
+    assert lines["FM + SR"] == "| FM + SR | 12.00 ± 2.00 | 9.00 ± 1.00 | -3.00 [-5.48, -0.52] **better** | 3 of 3 |"
+    # OFD + ST: seeds 0 and 1 only: −1 and −2.5, mean −1.75, std 1.5 / √2 = 1.06, half-width 12.706 · 1.06 / √2
+    # = 9.53 -> [−11.28, +7.78]; adaptive 5, 5.5 -> 5.25 ± 0.35; hand-tuned 6, 8, 7 -> 7 ± 1.
+    assert lines["OFD + ST"] == "| OFD + ST | 7.00 ± 1.00 | 5.25 ± 0.35 | -1.75 [-11.28, +7.78] | 2 of 2 |"
+    assert lines["FM + ST"] == "| FM + ST | not run | not run | – | – |"
+    assert "| FM + SR |" in render_report(task, results)
