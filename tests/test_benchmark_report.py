@@ -350,6 +350,10 @@ def test_figure2_plot_puts_each_pairs_hand_tuned_and_adaptive_seeds_side_by_side
     assert np.asarray(bar.get_segments()[0])[:, 1] == pytest.approx([6.0, 8.0])  # mean 7, sample std 1
     not_run = [t for t in ax.texts if t.get_text() == "not run"]
     assert len(not_run) == 2 * 4  # the four other pairs, both rows each
+    # The references: the student's mean error (3.0 and 2.5 -> 2.75) and the shipped teacher's 1.3.
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    references = {line.get_label(): line.get_ydata()[0] for line in ax.get_lines() if line.get_label() in legend}
+    assert references == pytest.approx({"student alone (mean)": 2.75, "teacher": 1.3})
 
     tool = load_tool()
     captions = [c for c, _ in tool.plot_files(task, "d", results)]

@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..utils.atomic_write import atomic_open
 from .statistics import summarize
-from .tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW
+from .tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW, STUDENT_ROW, TEACHER_ROW
 
 
 def plot_rows(task, results):
@@ -74,12 +74,20 @@ def plot_figure2(task, results):
             summary = summarize(values)
             ax.errorbar([x + offset + 0.05], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color=color,
                         markeredgecolor="black", markersize=4, capsize=3, label=f"mean ± std: {row}")
+    references = []  # the student alone (mean over its seeds) and the teacher, as horizontal lines
+    for row, style, label in ((STUDENT_ROW, "--", "student alone (mean)"), (TEACHER_ROW, ":", "teacher")):
+        values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
+        if values:
+            references.append(ax.axhline(summarize(values).mean, color="0.4", ls=style, lw=1, label=label))
+    if references:
+        ax.legend(handles=references, fontsize=7, loc="upper right")
     ax.set_xticks(range(len(pairs)), [p.replace("_", " + ").upper() for p in pairs])
     ax.set_xlim(-0.6, len(pairs) - 0.4)
     ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(f"Figure 2 on {task.dataset}: hand-tuned (orange, left) vs adaptive (blue, right) per pair of "
-                 f"paths\ndots: seeds; squares: mean ± sample std", fontsize=9)
+                 "paths\ndots: seeds; squares: mean ± sample std; grey lines: the student alone (dashed), the teacher "
+                 "(dotted)", fontsize=9)
     return fig
 
 
