@@ -12,6 +12,11 @@ from .statistics import summarize
 from .tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW, STUDENT_ROW, TEACHER_ROW
 
 
+def metric_values(results, row, key):
+    """Every result of ``row`` that has metric ``key``, its value (seeded runs and a shipped one alike)."""
+    return [r["metrics"][key] for r in results.get(row, []) if r["metrics"].get(key) is not None]
+
+
 def plot_rows(task, results):
     """One panel per task metric; per row (every paper row, then the extra rows that have a result), its seeds as
     dots and mean ± sample std as a bar (paper rows not run yet are named on the axis and marked "not run"; "n/a"
@@ -21,7 +26,7 @@ def plot_rows(task, results):
     axes = fig.subplots(len(task.metrics), 1, squeeze=False)[:, 0]
     for ax, metric in zip(axes, task.metrics):
         for x, row in enumerate(rows):
-            values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
+            values = metric_values(results, row, metric.key)
             if not values:  # "n/a": the row ran but has no such metric (the teacher's agreement with itself)
                 ax.text(x, 0.05, "n/a" if results.get(row) else "not run", transform=ax.get_xaxis_transform(),
                         rotation=90, ha="center", va="bottom", color="0.5")
@@ -64,7 +69,7 @@ def plot_figure2(task, results):
     for x, pair in enumerate(pairs):
         for offset, row, color, method in zip((-0.17, 0.17), figure2_rows(pair), ("C1", "C0"),
                                               ("hand-tuned", "adaptive")):
-            values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
+            values = metric_values(results, row, metric.key)
             if not values:
                 ax.text(x + offset, 0.05, "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
                         va="bottom", color="0.5", fontsize=7)
@@ -76,7 +81,7 @@ def plot_figure2(task, results):
                         markeredgecolor="black", markersize=4, capsize=3, label=f"mean ± std: {row}")
     references = []  # the student alone (mean over its seeds) and the teacher, as horizontal lines
     for row, style, label in ((STUDENT_ROW, "--", "student alone (mean)"), (TEACHER_ROW, ":", "teacher")):
-        values = [r["metrics"][metric.key] for r in results.get(row, []) if r["metrics"].get(metric.key) is not None]
+        values = metric_values(results, row, metric.key)
         if values:
             references.append(ax.axhline(summarize(values).mean, color="0.4", ls=style, lw=1, label=label))
     if references:
