@@ -164,8 +164,9 @@ def test_an_extra_row_is_reported_once_it_has_results(tmp_path):
         "| adaptive − pcgrad | AP50 | s0 +2.00, s1 +0.00, s2 +0.00 | +0.67 ± 1.15 | [-2.20, +3.54] | cannot be told "
         "apart | 1 of 3 |",
     ]
-    ap = plot_rows(task, results).axes[0]
-    assert [t.get_text() for t in ap.get_xticklabels()] == [*task.rows, "pcgrad"]
+    paper, ap, _, _ = plot_rows(task, results).axes  # AP: the paper's rows, then the extra rows; then AP50
+    assert [t.get_text() for t in paper.get_xticklabels()] == list(task.rows)
+    assert [t.get_text() for t in ap.get_xticklabels()] == ["pcgrad"]
     seeds = {c.get_label(): c.get_offsets()[:, 1].tolist() for c in ap.collections}
     assert seeds["seeds: pcgrad"] == [52, 56, 57]
     _, _, (bar,) = {c.get_label(): c for c in ap.containers}["mean ± std: pcgrad"].lines
@@ -217,6 +218,37 @@ def test_rows_plot_has_each_seed_and_mean_std(det):
     not_run = sorted(t.get_position()[0] for t in ap.texts if t.get_text() == "not run")
     assert not_run == [task.rows.index(r) for r in ("single_feats", "single_box", "equal", "multiobjective")]
     assert [t.get_text() for t in ap.get_xticklabels()] == list(task.rows)
+
+
+def test_rows_plot_puts_extra_rows_on_lines_of_near_equal_length(tmp_path):
+    from adakd.benchmarks.plots import ROWS_PER_LINE, row_lines
+
+    task = get_task("cls")
+    err = "classification/top1_err"
+    extra = [row for row in task.extra_rows][:23]
+    results = load_task_results(write_results(str(tmp_path), cls_results() + [
+        result("cls", row, s, {err: 1.0 + 5 * s}) for row in extra for s in range(2)]), task)
+    lines = row_lines(task, results)
+    # 23 extra rows need ceil(23 / 14) = 2 lines; ceil(23 / 2) = 12 on the first, 11 on the second, in task order.
+    assert ROWS_PER_LINE == 14 and lines == [list(task.rows), extra[:12], extra[12:]]
+    axes = plot_rows(task, results).axes
+    assert len(axes) == 2 * 3  # two metrics x three lines
+    assert [t.get_text() for t in axes[4].get_xticklabels()] == extra[:12]  # agreement error, first extra line
+
+    def references(ax):
+        return {line.get_label(): line.get_ydata()[0] for line in ax.get_lines()
+                if line.get_label() in ("student alone (mean)", "teacher")}
+
+    # The extra lines (errors 1.0 to 6.0) carry the student's mean (errors 3.0 and 2.5 -> 2.75) and the teacher's
+    # 1.3 as references; the paper's line does not (its own student and teacher are on it).
+    assert references(axes[1]) == pytest.approx({"student alone (mean)": 2.75, "teacher": 1.3})
+    assert references(axes[0]) == {}
+    # Fourteen extra rows fit on one line; a reference outside its rows' range (errors 2.0 to 8.0: the teacher's
+    # 1.3) is left out, as it would flatten them.
+    results = load_task_results(write_results(str(tmp_path / "b"), cls_results() + [
+        result("cls", row, 0, {err: 2.0 + 6 * (i % 2)}) for i, row in enumerate(extra[:14])]), task)
+    assert row_lines(task, results) == [list(task.rows), extra[:14]]
+    assert references(plot_rows(task, results).axes[1]) == pytest.approx({"student alone (mean)": 2.75})
 
 
 def test_path_weight_plot_mean_band_and_hand_tuned_lines(det):

@@ -17,14 +17,44 @@ def metric_values(results, row, key):
     return [r["metrics"][key] for r in results.get(row, []) if r["metrics"].get(key) is not None]
 
 
+# Rows per line of the rows plot beyond the paper's: a task's extra rows (league, Figure 2, Table 3, sweeps) run to
+# thirty and more, which side by side make a picture too wide to read.
+ROWS_PER_LINE = 14
+
+
+def row_lines(task, results):
+    """The rows plot's lines of rows: the paper's rows, then the extra rows that have a result, split into as few
+    lines of at most ``ROWS_PER_LINE`` as they need, of near-equal length, in the task's order."""
+    extra = list(task.reported_rows(results)[len(task.rows):])
+    if not extra:
+        return [list(task.rows)]
+    size = -(-len(extra) // -(-len(extra) // ROWS_PER_LINE))  # ceil(n / number of lines needed)
+    return [list(task.rows)] + [extra[i:i + size] for i in range(0, len(extra), size)]
+
+
+def draw_references(ax, results, metric, within=None):
+    """The student alone (mean over its seeds, dashed) and the teacher (dotted) as grey horizontal lines on ``ax``,
+    each only where it falls ``within`` (low, high) when given; the lines drawn (for a legend)."""
+    references = []
+    for row, style, label in ((STUDENT_ROW, "--", "student alone (mean)"), (TEACHER_ROW, ":", "teacher")):
+        values = metric_values(results, row, metric.key)
+        if values and (within is None or within[0] <= summarize(values).mean <= within[1]):
+            references.append(ax.axhline(summarize(values).mean, color="0.4", ls=style, lw=1, label=label))
+    return references
+
+
 def plot_rows(task, results):
-    """One panel per task metric; per row (every paper row, then the extra rows that have a result), its seeds as
-    dots and mean ± sample std as a bar (paper rows not run yet are named on the axis and marked "not run"; "n/a"
-    where a row that ran lacks the metric)."""
-    rows = task.reported_rows(results)
-    fig = Figure(figsize=(3.2 + 0.9 * len(rows), 3.6 * len(task.metrics)), layout="constrained")
-    axes = fig.subplots(len(task.metrics), 1, squeeze=False)[:, 0]
-    for ax, metric in zip(axes, task.metrics):
+    """Per task metric, one panel per line of rows (``row_lines``: the paper's rows, then the extra rows that have a
+    result); per row, its seeds as dots and mean ± sample std as a bar (paper rows not run yet are named on the
+    axis and marked "not run"; "n/a" where a row that ran lacks the metric). The extra rows' panels carry the
+    student's mean and the teacher as grey reference lines, where they fall within the panel's rows' range. Axes
+    are in metric-major order."""
+    lines = row_lines(task, results)
+    width = max(len(rows) for rows in lines)
+    fig = Figure(figsize=(3.2 + 0.9 * width, 3.6 * len(task.metrics) * len(lines)), layout="constrained")
+    axes = fig.subplots(len(task.metrics) * len(lines), 1, squeeze=False)[:, 0]
+    for i, ax in enumerate(axes):
+        metric, rows = task.metrics[i // len(lines)], lines[i % len(lines)]
         for x, row in enumerate(rows):
             values = metric_values(results, row, metric.key)
             if not values:  # "n/a": the row ran but has no such metric (the teacher's agreement with itself)
@@ -36,11 +66,19 @@ def plot_rows(task, results):
             summary = summarize(values)
             ax.errorbar([x + 0.12], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color="black",
                         markersize=4, capsize=4, label=f"mean ± std: {row}")
+        # On a line of extra rows, the references that fall within its rows' range (a teacher far above would
+        # flatten them).
+        if i % len(lines):
+            references = draw_references(ax, results, metric, within=ax.get_ylim())
+            if references:
+                ax.legend(handles=references, fontsize=7, loc="best")
         ax.set_xticks(range(len(rows)), rows, rotation=30, ha="right")
-        ax.set_xlim(-0.6, len(rows) - 0.4)
+        ax.set_xlim(-0.6, width - 0.4)
         ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_title(f"{task.title}\ndots: seeds; black: mean ± sample std", fontsize=9)
+    axes[0].set_title(f"{task.title}\ndots: seeds; black: mean ± sample std"
+                      + ("; grey lines: the student alone (dashed), the teacher (dotted)" if len(lines) > 1 else ""),
+                      fontsize=9)
     return fig
 
 
@@ -79,11 +117,7 @@ def plot_figure2(task, results):
             summary = summarize(values)
             ax.errorbar([x + offset + 0.05], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color=color,
                         markeredgecolor="black", markersize=4, capsize=3, label=f"mean ± std: {row}")
-    references = []  # the student alone (mean over its seeds) and the teacher, as horizontal lines
-    for row, style, label in ((STUDENT_ROW, "--", "student alone (mean)"), (TEACHER_ROW, ":", "teacher")):
-        values = metric_values(results, row, metric.key)
-        if values:
-            references.append(ax.axhline(summarize(values).mean, color="0.4", ls=style, lw=1, label=label))
+    references = draw_references(ax, results, metric)
     if references:
         ax.legend(handles=references, fontsize=7, loc="upper right")
     ax.set_xticks(range(len(pairs)), [p.replace("_", " + ").upper() for p in pairs])
