@@ -355,56 +355,59 @@ def test_path_gradient_plot_draws_the_mean_over_seeds_and_its_band():
     assert [ax.get_ylabel().split("\n")[0] for ax in drawn.axes[::2]] == ["hand_tuned", "adaptive", "single_box_x10"]
 
 
-def test_figure2_plot_puts_each_pairs_hand_tuned_and_adaptive_seeds_side_by_side(tmp_path):
-    from adakd.benchmarks.plots import plot_figure2
+def test_path_sets_plot_puts_each_sets_hand_tuned_and_adaptive_seeds_side_by_side(tmp_path):
+    from adakd.benchmarks.plots import plot_path_sets
     from adakd.benchmarks.tasks import FIGURE2_PAIRS
 
     from .benchmark_fixtures import result
 
     task = get_task("cls")
-    assert plot_figure2(task, load_task_results(write_results(str(tmp_path / "a"), cls_results()), task)) is None
+    assert plot_path_sets(task, load_task_results(write_results(str(tmp_path / "a"), cls_results()), task)) is None
     err = "classification/top1_err"
     extra = [result("cls", "hand_tuned_ofd_st", s, {err: e}) for s, e in enumerate([6.0, 8.0, 7.0])]
-    extra += [result("cls", "adaptive_ofd_st", s, {err: e}) for s, e in enumerate([5.0, 5.5])]
+    extra += [result("cls", "adaptive_ofd_st", s, {err: e}) for s, e in enumerate([1.0, 5.5])]
     extra += [result("cls", "hand_tuned", s, {err: e}) for s, e in enumerate([4.0, 4.5])]
     results = load_task_results(write_results(str(tmp_path / "b"), cls_results() + extra), task)
-    ax = plot_figure2(task, results).axes[0]
+    ax = plot_path_sets(task, results).axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["AT + ST", "AT + SR", "FM + ST", "FM + SR", "OFD + ST",
                                                             "OFD + SR"]
-    assert len(FIGURE2_PAIRS) == 5
+    assert len(FIGURE2_PAIRS) == 5 and ax.get_title().startswith("Figure 2 on shapes_cls")
     seeds = {c.get_label(): c.get_offsets() for c in ax.collections}
     # AT + ST (x = 0) is the task's own hand_tuned / adaptive rows; OFD + ST is x = 4, hand-tuned left of adaptive.
     assert seeds["seeds: hand_tuned"][:, 1].tolist() == [4.0, 4.5] and seeds["seeds: adaptive"][:, 1].tolist() == [2.0, 3.0]
     assert seeds["seeds: hand_tuned_ofd_st"][:, 1].tolist() == [6.0, 8.0, 7.0]
-    assert seeds["seeds: adaptive_ofd_st"][:, 1].tolist() == [5.0, 5.5]
+    assert seeds["seeds: adaptive_ofd_st"][:, 1].tolist() == [1.0, 5.5]
     assert seeds["seeds: hand_tuned_ofd_st"][0, 0] < 4 < seeds["seeds: adaptive_ofd_st"][0, 0]
     _, _, (bar,) = {c.get_label(): c for c in ax.containers}["mean ± std: hand_tuned_ofd_st"].lines
     assert np.asarray(bar.get_segments()[0])[:, 1] == pytest.approx([6.0, 8.0])  # mean 7, sample std 1
     not_run = [t for t in ax.texts if t.get_text() == "not run"]
     assert len(not_run) == 2 * 4  # the four other pairs, both rows each
-    # The references: the student's mean error (3.0 and 2.5 -> 2.75) and the shipped teacher's 1.3.
+    # The references (errors 1.0 to 8.0 on the plot): the student's mean error (3.0 and 2.5 -> 2.75) and the
+    # shipped teacher's 1.3.
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     references = {line.get_label(): line.get_ydata()[0] for line in ax.get_lines() if line.get_label() in legend}
     assert references == pytest.approx({"student alone (mean)": 2.75, "teacher": 1.3})
 
     tool = load_tool()
     captions = [c for c, _ in tool.plot_files(task, "d", results)]
-    assert captions[-1] == "Figure 2, hand-tuned vs adaptive per pair of paths"
-    assert "Figure 2, hand-tuned vs adaptive per pair of paths" not in [c for c, _ in tool.plot_files(task, "d")]
+    assert captions[-1] == "Figure 2, hand-tuned vs adaptive per set of paths"
+    assert captions[-1] not in [c for c, _ in tool.plot_files(task, "d")]
 
 
-def test_figure2_table_pairs_each_adaptive_row_with_its_hand_tuned_row(tmp_path):
-    from adakd.benchmarks.report import render_figure2_table
+def test_path_sets_table_pairs_each_adaptive_row_with_its_hand_tuned_row(tmp_path):
+    from adakd.benchmarks.report import render_path_sets_table
 
     task = get_task("cls")
-    assert render_figure2_table(task, load_task_results(write_results(str(tmp_path / "a"), cls_results()), task)) == ""
+    assert render_path_sets_table(task, load_task_results(write_results(str(tmp_path / "a"), cls_results()), task)) == ""
     err = "classification/top1_err"
     extra = [result("cls", "hand_tuned_fm_sr", s, {err: e}) for s, e in enumerate([10.0, 12.0, 14.0])]
     extra += [result("cls", "adaptive_fm_sr", s, {err: e}) for s, e in enumerate([8.0, 9.0, 10.0])]
     extra += [result("cls", "hand_tuned_ofd_st", s, {err: e}) for s, e in enumerate([6.0, 8.0, 7.0])]
     extra += [result("cls", "adaptive_ofd_st", s, {err: e}) for s, e in enumerate([5.0, 5.5])]
     results = load_task_results(write_results(str(tmp_path / "b"), cls_results() + extra), task)
-    lines = table_lines(render_figure2_table(task, results))
+    table = render_path_sets_table(task, results)
+    assert table.startswith("Figure 2 (top-1 err (%); adaptive − hand-tuned paired by seed")
+    lines = table_lines(table)
     assert list(lines) == ["paths", "AT + ST", "AT + SR", "FM + ST", "FM + SR", "OFD + ST", "OFD + SR"]
     # FM + SR: differences 8 − 10, 9 − 12, 10 − 14 = −2, −3, −4: mean −3, std 1, half-width t(0.975, 2) · 1 / √3
     # = 4.303 / 1.732 = 2.48 -> [−5.48, −0.52], below zero: adaptive's error is lower, better; it wins 3 of 3.
@@ -414,3 +417,15 @@ def test_figure2_table_pairs_each_adaptive_row_with_its_hand_tuned_row(tmp_path)
     assert lines["OFD + ST"] == "| OFD + ST | 7.00 ± 1.00 | 5.25 ± 0.35 | -1.75 [-11.28, +7.78] | 2 of 2 |"
     assert lines["FM + ST"] == "| FM + ST | not run | not run | – | – |"
     assert "| FM + SR |" in render_report(task, results)
+    # Detection's sets: Feats_P + Box is its own hand_tuned / adaptive rows (AP 55, 49 and 53, 51, 58 in the
+    # fixture: seeds 0 and 1 paired, 53 − 55 = −2 and 51 − 49 = +2: mean 0, std 2.83, half-width 12.706 · 2.83 / √2
+    # = 25.41); PKD + Box has hand-tuned 40, 42, 44 and adaptive 41, 42, 46: +1, 0, +2, mean +1, std 1, half-width
+    # 4.303 / √3 = 2.48 -> [−1.48, +3.48]; a higher AP is better, adaptive wins seeds 0 and 2.
+    det = get_task("det")
+    ap = [result("det", "hand_tuned_pkd_box", s, {"bbox/AP": a, "bbox/AP50": 60.0}) for s, a in enumerate([40.0, 42.0, 44.0])]
+    ap += [result("det", "adaptive_pkd_box", s, {"bbox/AP": a, "bbox/AP50": 60.0}) for s, a in enumerate([41.0, 42.0, 46.0])]
+    det_lines = table_lines(render_path_sets_table(det, load_task_results(
+        write_results(str(tmp_path / "c"), det_results() + ap), det)))
+    assert list(det_lines) == ["paths", "Feats_P + Box", "PKD + Box", "PKD + CrossKD + Box"]
+    assert det_lines["Feats_P + Box"] == "| Feats_P + Box | 52.00 ± 4.24 | 54.00 ± 3.61 | +0.00 [-25.41, +25.41] | 1 of 2 |"
+    assert det_lines["PKD + Box"] == "| PKD + Box | 42.00 ± 2.00 | 43.00 ± 2.65 | +1.00 [-1.48, +3.48] | 2 of 3 |"

@@ -44,8 +44,8 @@ from adakd.benchmarks.league import (
     replace_league_block,
 )
 from adakd.benchmarks.plots import (
-    has_figure2_results,
-    plot_figure2,
+    has_path_set_results,
+    plot_path_sets,
     plot_path_gradients,
     plot_path_weights,
     plot_rows,
@@ -67,17 +67,18 @@ LEAGUE_GRADIENTS_CAPTION = "the league's three best and three worst aggregators,
 
 
 def plot_files(task, directory, results=None):
-    """(caption, path) of the task's plots in ``directory`` (Figure 2's only once one of its pairs has a result; the
-    weight sweep's once a 0.1× or 10× row has one; the league's best and worst rows' gradients once its league
+    """(caption, path) of the task's plots in ``directory`` (hand-tuned vs adaptive per set of paths, classification's
+    Figure 2, only once a set beyond the task's own has a result; the weight sweep's once a 0.1× or 10× row has
+    one; the league's best and worst rows' gradients once its league
     has more rows than those six, with diagnostics)."""
     files = [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
              ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
     if task.diagnostics_period:
         files.append(("each path's gradient against the task's, over training",
                       os.path.join(directory, f"{task.name}_path_gradients.png")))
-    if results is not None and has_figure2_results(results):
-        files.append(("Figure 2, hand-tuned vs adaptive per pair of paths",
-                      os.path.join(directory, f"{task.name}_figure2.png")))
+    if results is not None and has_path_set_results(task, results):
+        files.append((f"{task.path_sets_title}, hand-tuned vs adaptive per set of paths",
+                      os.path.join(directory, f"{task.name}_path_sets.png")))
     if results is not None and has_sweep_results(task, results):
         files.append(("each path alone at 0.1×, 1× and 10× its weight, against the student",
                       os.path.join(directory, f"{task.name}_weight_sweep.png")))
@@ -127,7 +128,7 @@ def write_plots(task, results, directory):
         "_rows.png": lambda: plot_rows(task, results),
         "_path_weights.png": lambda: plot_path_weights(task, results, hand_tuned_weights(task)),
         "_path_gradients.png": lambda: plot_path_gradients(task, results),
-        "_figure2.png": lambda: plot_figure2(task, results),
+        "_path_sets.png": lambda: plot_path_sets(task, results),
         "_weight_sweep.png": lambda: plot_weight_sweep(task, results),
         "_league_gradients.png": lambda: plot_path_gradients(task, results, league_extremes(task, results),
                                                              "the league's three best and three worst rows (in rank order)"),

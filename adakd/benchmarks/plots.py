@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..utils.atomic_write import atomic_open
 from .statistics import summarize
-from .tasks import ADAPTIVE_ROW, FIGURE2_PAIRS, HAND_TUNED_ROW, STUDENT_ROW, TEACHER_ROW
+from .tasks import ADAPTIVE_ROW, HAND_TUNED_ROW, STUDENT_ROW, TEACHER_ROW
 
 
 def metric_values(results, row, key):
@@ -82,31 +82,25 @@ def plot_rows(task, results):
     return fig
 
 
-def figure2_rows(pair):
-    """The (hand-tuned, adaptive) rows of one Figure 2 pair of paths; AT + ST is the task's own pair of rows."""
-    if pair == "at_st":
-        return HAND_TUNED_ROW, ADAPTIVE_ROW
-    return f"{HAND_TUNED_ROW}_{pair}", f"{ADAPTIVE_ROW}_{pair}"
+def has_path_set_results(task, results):
+    """Whether a set of paths beyond the task's own hand-tuned / adaptive rows has a result (then the table and plot
+    of ``task.path_sets`` are drawn)."""
+    return any(results.get(row) for path_set in task.path_sets if path_set.suffix for row in path_set.rows)
 
 
-def has_figure2_results(results):
-    """Whether any Figure 2 pair beyond the task's own AT + ST rows has a result (then the plot is drawn)."""
-    return any(results.get(row) for pair in FIGURE2_PAIRS for row in figure2_rows(pair))
-
-
-def plot_figure2(task, results):
-    """The paper's Figure 2: per pair of an intermediate and an output path (AT / FM / OFD with ST / SR), the
-    hand-tuned row's seeds and the adaptive row's, side by side, each with its mean ± sample std, on the
-    task's main metric. ``None`` when no pair beyond the task's own AT + ST has a result."""
-    pairs = ["at_st", *FIGURE2_PAIRS]
-    if not has_figure2_results(results):
+def plot_path_sets(task, results):
+    """Hand-tuned against adaptive per set of paths of ``task.path_sets`` (classification: the paper's Figure 2, an
+    intermediate path, AT / FM / OFD, with an output path, ST / SR): the hand-tuned row's seeds and the adaptive
+    row's, side by side, each with its mean ± sample std, on the task's main metric, with the student's mean and
+    the teacher as references where they fall within the rows' range. ``None`` until a set beyond the task's own
+    has a result."""
+    if not has_path_set_results(task, results):
         return None
-    metric = task.metrics[0]
-    fig = Figure(figsize=(2.0 + 1.2 * len(pairs), 3.8), layout="constrained")
+    metric, sets = task.metrics[0], task.path_sets
+    fig = Figure(figsize=(2.0 + 1.2 * len(sets), 3.8), layout="constrained")
     ax = fig.subplots()
-    for x, pair in enumerate(pairs):
-        for offset, row, color, method in zip((-0.17, 0.17), figure2_rows(pair), ("C1", "C0"),
-                                              ("hand-tuned", "adaptive")):
+    for x, path_set in enumerate(sets):
+        for offset, row, color in zip((-0.17, 0.17), path_set.rows, ("C1", "C0")):
             values = metric_values(results, row, metric.key)
             if not values:
                 ax.text(x + offset, 0.05, "not run", transform=ax.get_xaxis_transform(), rotation=90, ha="center",
@@ -117,16 +111,16 @@ def plot_figure2(task, results):
             summary = summarize(values)
             ax.errorbar([x + offset + 0.05], [summary.mean], yerr=[summary.std or 0.0], fmt="s", color=color,
                         markeredgecolor="black", markersize=4, capsize=3, label=f"mean ± std: {row}")
-    references = draw_references(ax, results, metric)
+    references = draw_references(ax, results, metric, within=ax.get_ylim())
     if references:
-        ax.legend(handles=references, fontsize=7, loc="upper right")
-    ax.set_xticks(range(len(pairs)), [p.replace("_", " + ").upper() for p in pairs])
-    ax.set_xlim(-0.6, len(pairs) - 0.4)
+        ax.legend(handles=references, fontsize=7, loc="best")
+    ax.set_xticks(range(len(sets)), [path_set.label for path_set in sets])
+    ax.set_xlim(-0.6, len(sets) - 0.4)
     ax.set_ylabel(metric.label + ("" if metric.higher_is_better else " (lower is better)"))
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title(f"Figure 2 on {task.dataset}: hand-tuned (orange, left) vs adaptive (blue, right) per pair of "
-                 "paths\ndots: seeds; squares: mean ± sample std; grey lines: the student alone (dashed), the teacher "
-                 "(dotted)", fontsize=9)
+    ax.set_title(f"{task.path_sets_title} on {task.dataset}: hand-tuned (orange, left) vs adaptive (blue, right) per "
+                 "set of paths\ndots: seeds; squares: mean ± sample std; grey lines: the student alone (dashed), the "
+                 "teacher (dotted)", fontsize=9)
     return fig
 
 

@@ -25,6 +25,21 @@ DETECTION_PATH_ROWS = ("single_pkd", "single_crosskd", "hand_tuned_pkd_box", "ad
                        "hand_tuned_pkd_crosskd_box", "adaptive_pkd_crosskd_box")
 FIGURE2_PAIRS = ("at_sr", "fm_st", "fm_sr", "ofd_st", "ofd_sr")
 FIGURE2_ROWS = tuple(f"{method}_{pair}" for pair in FIGURE2_PAIRS for method in ("hand_tuned", "adaptive"))
+
+
+@dataclass(frozen=True)
+class PathSet:
+    """A set of paths that a task runs both hand-tuned and adaptive: rows ``hand_tuned_<suffix>`` and
+    ``adaptive_<suffix>``, or the task's own ``hand_tuned`` and ``adaptive`` rows where ``suffix`` is empty."""
+    label: str  # "OFD + ST"
+    suffix: str = ""
+
+    @property
+    def rows(self):
+        """(hand-tuned row, adaptive row)."""
+        if not self.suffix:
+            return HAND_TUNED_ROW, ADAPTIVE_ROW
+        return f"{HAND_TUNED_ROW}_{self.suffix}", f"{ADAPTIVE_ROW}_{self.suffix}"
 # Issue 24, item 7: each single path at 0.1× and 10× its authors' weight (1× is the single row itself), rows
 # "<single row>_x0_1" and "<single row>_x10".
 SWEEP_FACTORS = (0.1, 1.0, 10.0)
@@ -70,6 +85,10 @@ class BenchmarkTask:
     # Distillation rows log their per-path gradient diagnostics every this many iterations (0: off), which the
     # report draws (``model.diagnostics_period``; a multiple of the configs' log period of 20).
     diagnostics_period: int = 0
+    # Sets of paths run both hand-tuned and adaptive (the task's own first), compared in one table and plot titled
+    # ``path_sets_title`` once a set beyond the task's own has a result (classification: the paper's Figure 2).
+    path_sets: Tuple[PathSet, ...] = ()
+    path_sets_title: str = ""
 
     @property
     def all_rows(self):
@@ -116,6 +135,9 @@ TASKS = {
                     *sweep_rows(("single_feats", "single_box"))),
         swept_rows=("single_feats", "single_box"),
         diagnostics_period=DIAGNOSTICS_PERIOD,
+        path_sets=(PathSet("Feats_P + Box"), PathSet("PKD + Box", "pkd_box"),
+                   PathSet("PKD + CrossKD + Box", "pkd_crosskd_box")),
+        path_sets_title="Detection paths",
     ),
     "seg": BenchmarkTask(
         name="seg",
@@ -149,6 +171,8 @@ TASKS = {
         ),
         extra_rows=("multiobjective_representation", *BALANCER_ROWS, *FIGURE2_ROWS, *TABLE3_ROWS),
         diagnostics_period=DIAGNOSTICS_PERIOD,
+        path_sets=(PathSet("AT + ST"), *(PathSet(pair.replace("_", " + ").upper(), pair) for pair in FIGURE2_PAIRS)),
+        path_sets_title="Figure 2",
     ),
 }
 
