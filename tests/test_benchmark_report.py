@@ -330,11 +330,13 @@ def test_path_gradient_plot_draws_the_mean_over_seeds_and_its_band():
     def run(row, seed, ratios, cosines):
         curve = {"feats_p": {"grad_ratio": [[99, ratios[0]], [199, ratios[1]]],
                              "cos_task": [[99, cosines[0]], [199, cosines[1]]]}}
-        return dict(row=row, seed=seed, metrics={}, path_weight_curve={}, path_gradient_curve=curve)
+        return dict(row=row, seed=seed, metrics={"bbox/AP": 40.0}, seconds_per_iter=0.1, path_weight_curve={},
+                    path_gradient_curve=curve)
 
     results = {"adaptive": [run("adaptive", 0, (4.0, 1.0), (0.2, -0.2)), run("adaptive", 1, (2.0, 3.0), (0.0, -0.4))],
                "hand_tuned": [run("hand_tuned", 0, (0.5, 0.25), (0.1, 0.1))],
-               "student": [dict(row="student", seed=0, metrics={}, path_weight_curve={})]}
+               "student": [dict(row="student", seed=0, metrics={"bbox/AP": 40.0}, seconds_per_iter=0.1,
+                                path_weight_curve={})]}
     fig = plot_path_gradients(task, results)
     panels = fig.axes
     assert [ax.get_ylabel().split("\n")[0] for ax in panels[::2]] == ["hand_tuned", "adaptive"]  # the table's order
@@ -353,6 +355,16 @@ def test_path_gradient_plot_draws_the_mean_over_seeds_and_its_band():
             "single_box_x10": [run("single_box_x10", 0, (8.0, 8.0), (0.3, 0.3))]}
     drawn = plot_path_gradients(task, more)
     assert [ax.get_ylabel().split("\n")[0] for ax in drawn.axes[::2]] == ["hand_tuned", "adaptive", "single_box_x10"]
+    # The detection paths' rows (PKD, CrossKD) get a picture of their own, once one of them logged diagnostics, in
+    # the task's order of those rows.
+    tool = load_tool()
+    caption = "Detection paths: each path's gradient against the task's"
+    assert caption not in dict(tool.plot_files(task, "images", more))
+    more.update(adaptive_pkd_box=[run("adaptive_pkd_box", 0, (2.0, 2.0), (0.1, 0.1))],
+                single_crosskd=[run("single_crosskd", 0, (1.0, 1.0), (0.3, 0.3))])
+    assert dict(tool.plot_files(task, "images", more))[caption] == "images/det_path_sets_gradients.png"
+    drawn = plot_path_gradients(task, more, task.path_gradient_rows)
+    assert [ax.get_ylabel().split("\n")[0] for ax in drawn.axes[::2]] == ["single_crosskd", "adaptive_pkd_box"]
 
 
 def test_path_sets_plot_puts_each_sets_hand_tuned_and_adaptive_seeds_side_by_side(tmp_path):

@@ -68,9 +68,9 @@ LEAGUE_GRADIENTS_CAPTION = "the league's three best and three worst aggregators,
 
 def plot_files(task, directory, results=None):
     """(caption, path) of the task's plots in ``directory`` (hand-tuned vs adaptive per set of paths, classification's
-    Figure 2, only once a set beyond the task's own has a result; the weight sweep's once a 0.1× or 10× row has
-    one; the league's best and worst rows' gradients once its league
-    has more rows than those six, with diagnostics)."""
+    Figure 2, only once a set beyond the task's own has a result; the gradients of ``task.path_gradient_rows`` once
+    one of them logged some; the weight sweep's once a 0.1× or 10× row has one; the league's best and worst rows'
+    gradients once its league has more rows than those six, with diagnostics)."""
     files = [("every row, one dot per seed, mean ± std", os.path.join(directory, f"{task.name}_rows.png")),
              ("adaptive path weights over training", os.path.join(directory, f"{task.name}_path_weights.png"))]
     if task.diagnostics_period:
@@ -79,6 +79,9 @@ def plot_files(task, directory, results=None):
     if results is not None and has_path_set_results(task, results):
         files.append((f"{task.path_sets_title}, hand-tuned vs adaptive per set of paths",
                       os.path.join(directory, f"{task.name}_path_sets.png")))
+    if results is not None and rows_with_gradients(results, task.path_gradient_rows):
+        files.append((f"{task.path_sets_title}: each path's gradient against the task's",
+                      os.path.join(directory, f"{task.name}_path_sets_gradients.png")))
     if results is not None and has_sweep_results(task, results):
         files.append(("each path alone at 0.1×, 1× and 10× its weight, against the student",
                       os.path.join(directory, f"{task.name}_weight_sweep.png")))
@@ -129,6 +132,8 @@ def write_plots(task, results, directory):
         "_path_weights.png": lambda: plot_path_weights(task, results, hand_tuned_weights(task)),
         "_path_gradients.png": lambda: plot_path_gradients(task, results),
         "_path_sets.png": lambda: plot_path_sets(task, results),
+        "_path_sets_gradients.png": lambda: plot_path_gradients(task, results, task.path_gradient_rows,
+                                                                f"{task.path_sets_title}'s rows"),
         "_weight_sweep.png": lambda: plot_weight_sweep(task, results),
         "_league_gradients.png": lambda: plot_path_gradients(task, results, league_extremes(task, results),
                                                              "the league's three best and three worst rows (in rank order)"),

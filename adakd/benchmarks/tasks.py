@@ -89,6 +89,9 @@ class BenchmarkTask:
     # ``path_sets_title`` once a set beyond the task's own has a result (classification: the paper's Figure 2).
     path_sets: Tuple[PathSet, ...] = ()
     path_sets_title: str = ""
+    # Rows of those other paths whose per-path gradients the report draws in a picture of their own (kept to a few:
+    # each row is one line of panels).
+    path_gradient_rows: Tuple[str, ...] = ()
 
     @property
     def all_rows(self):
@@ -138,6 +141,7 @@ TASKS = {
         path_sets=(PathSet("Feats_P + Box"), PathSet("PKD + Box", "pkd_box"),
                    PathSet("PKD + CrossKD + Box", "pkd_crosskd_box")),
         path_sets_title="Detection paths",
+        path_gradient_rows=DETECTION_PATH_ROWS,
     ),
     "seg": BenchmarkTask(
         name="seg",
