@@ -132,8 +132,8 @@ def write_plots(task, results, directory):
         "_path_weights.png": lambda: plot_path_weights(task, results, hand_tuned_weights(task)),
         "_path_gradients.png": lambda: plot_path_gradients(task, results),
         "_path_sets.png": lambda: plot_path_sets(task, results),
-        "_path_sets_gradients.png": lambda: plot_path_gradients(task, results, task.path_gradient_rows,
-                                                                f"{task.path_sets_title}'s rows"),
+        "_path_sets_gradients.png": lambda: plot_path_gradients(
+            task, results, task.path_gradient_rows, f"{task.path_sets_title}, their rows' per-path gradients"),
         "_weight_sweep.png": lambda: plot_weight_sweep(task, results),
         "_league_gradients.png": lambda: plot_path_gradients(task, results, league_extremes(task, results),
                                                              "the league's three best and three worst rows (in rank order)"),
