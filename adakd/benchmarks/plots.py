@@ -97,7 +97,7 @@ def plot_path_sets(task, results):
     if not has_path_set_results(task, results):
         return None
     metric, sets = task.metrics[0], task.path_sets
-    fig = Figure(figsize=(2.0 + 1.2 * len(sets), 3.8), layout="constrained")
+    fig = Figure(figsize=(max(8.0, 2.0 + 1.2 * len(sets)), 3.8), layout="constrained")  # the title's width at least
     ax = fig.subplots()
     for x, path_set in enumerate(sets):
         for offset, row, color in zip((-0.17, 0.17), path_set.rows, ("C1", "C0")):
