@@ -67,6 +67,42 @@ def test_task_league_ranks_differences_and_costs_by_hand(results_dir):
     assert render_league_table(get_task("cls"), results["cls"]) == ""
 
 
+def test_costs_measured_in_one_process_replace_the_runs_own(results_dir, tmp_path):
+    import json
+
+    from adakd.benchmarks import BenchmarkResultError
+    from adakd.benchmarks.step_costs import load_step_costs
+
+    det, results = get_task("det"), load_all(results_dir)
+    costs_dir = tmp_path / "costs"
+    assert load_step_costs(str(costs_dir), det) == {}  # no file: the runs' own s/iter, as above
+    costs_dir.mkdir()
+    # As tools/benchmark_distillation_cost.py --save writes it: hand-tuned 0.3 s/iter, pcgrad 0.45, adaptive 0.33;
+    # the diagnostics' row and a config of no det row are not rows; equal was not timed.
+    (costs_dir / "det.json").write_text(json.dumps({"seconds_per_iter": {
+        "shapes_student.py": 0.2, "shapes_hand_tuned.py": 0.3, "shapes_pcgrad.py": 0.45, "shapes_adaptive.py": 0.33,
+        "shapes_adaptive.py model.diagnostics_period=20": 0.5, "shapes_sem_seg_adaptive.py": 9.0}}))
+    costs = load_step_costs(str(costs_dir), det)
+    assert costs == {"student": 0.2, "hand_tuned": 0.3, "pcgrad": 0.45, "adaptive": 0.33}
+    by_row = {e.row: e.cost for e in league_entries(det, results["det"], costs)}
+    # 0.45 / 0.3 = 1.5, 0.33 / 0.3 = 1.1 (the runs' own gave 2.0 and 1.6); equal has no measured cost.
+    assert by_row == pytest.approx({"pcgrad": 1.5, "adaptive": 1.1, "equal": None, "hand_tuned": 1.0})
+    table = render_league_table(det, results["det"], costs)
+    assert "cost = s/iter ÷ hand-tuned's, measured side by side in one process" in table
+    assert "| 3 | equal | 52.33 ± 1.15 | 3 | +0.33 [-2.54, +3.20] | – | – |" in table
+    cross = render_cross_task_league(TASKS, results, {"det": costs})
+    assert "| adaptive | 2 of 4, +2.00 [-4.57, +8.57], 1.10× |" in cross
+    assert ("det: measured side by side in one process, tools/benchmark_distillation_cost.py; seg: the runs' own, "
+            "which read slower where runs shared the CPU; cls: the runs' own") in cross
+    # A corrupt or wrong file is named.
+    (costs_dir / "det.json").write_text("{")
+    with pytest.raises(BenchmarkResultError, match=r"det\.json: not a step-cost file"):
+        load_step_costs(str(costs_dir), det)
+    (costs_dir / "det.json").write_text(json.dumps({"seconds_per_iter": {"shapes_pcgrad.py": 0.0}}))
+    with pytest.raises(BenchmarkResultError, match=r"det\.json: s/iter must be positive, not for shapes_pcgrad\.py"):
+        load_step_costs(str(costs_dir), det)
+
+
 def test_cross_task_table_and_mean_rank_by_hand(results_dir):
     results = load_all(results_dir)
     ranks, mean_rank = cross_task_ranks(TASKS, results)

@@ -20,6 +20,9 @@ distillation config: a config override (``--variant dataloader.train.num_workers
 (student and teacher converted to ``torch.channels_last``); each variant row also gets its ratio to its own
 unchanged config.
 
+``--save FILE.json`` also writes each config's s/iter there (``benchmarks/costs/<task>.json`` is what the benchmark
+report's league reads for its cost column, in place of the runs' own s/iter).
+
 ``--breakdown`` then profiles each distillation config (torch.profiler, CPU time of the named ranges the
 library marks: ``adakd::teacher_forward``, ``adakd::path::<name>`` with its ``::adapter`` and ``::loss``,
 ``adakd::non_local`` inside feature KD's loss, ``adakd::aggregator``) and prints what each part costs per step,
@@ -39,6 +42,7 @@ from detectron2.utils.events import EventStorage
 from tabulate import tabulate
 
 from adakd.config import apply_checked_overrides
+from adakd.utils.atomic_write import atomic_write_json
 from adakd.engine.lazy_train import resolve_device
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -116,7 +120,11 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per config before the rounds")
     parser.add_argument("--breakdown", action="store_true",
                         help="then profile each distillation config: what its parts cost per step")
+    parser.add_argument("--save", metavar="FILE.json",
+                        help="also write each config's s/iter (median of rounds) there, e.g. benchmarks/costs/cls.json, "
+                             "which the benchmark report's league reads for its cost column")
     args = parser.parse_args()
+    save = os.path.abspath(args.save) if args.save else None  # before the chdir below
 
     os.chdir(ROOT)  # configs name shipped checkpoints relative to the repository
     rows = {args.student: (args.student, ())}
@@ -152,6 +160,12 @@ def main():
     device = next(next(iter(trainers.values())).model.parameters()).device
     print(f"{args.rounds} rounds x {args.steps} steps per config, interleaved, device {device}, "
           f"{torch.get_num_threads()} threads")
+    if save:
+        atomic_write_json(save, {
+            "student": args.student, "rounds": args.rounds, "steps": args.steps, "device": str(device),
+            "threads": torch.get_num_threads(),
+            "seconds_per_iter": {label: statistics.median(t) for label, t in times.items()}})
+        print(f"wrote {save}")
     if args.breakdown:
         for label, trainer in trainers.items():
             if label != args.student and label not in baselines:

@@ -53,6 +53,7 @@ from adakd.benchmarks.plots import (
     save_figure,
 )
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
+from adakd.benchmarks.step_costs import COSTS_DIR, load_step_costs
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
 from adakd.benchmarks.weight_sweep import has_sweep_results, plot_weight_sweep
@@ -97,10 +98,16 @@ def hand_tuned_weights(task):
     return dict(aggregator.get("init_weights") or {})
 
 
+def step_costs(task):
+    """The task's step costs measured in one process (``benchmarks/costs/<task>.json``), ``{}`` without one."""
+    return load_step_costs(os.path.join(ROOT, COSTS_DIR), task)
+
+
 def report_block(task, results_dir=RESULTS_DIR):
     """The README block of ``task``: tables and links to the plots, from the results in ``results_dir``."""
     results = load_task_results(os.path.join(ROOT, results_dir), task)
-    return render_report(task, results, stale_results(task, results), images=plot_files(task, IMAGE_DIR, results))
+    return render_report(task, results, stale_results(task, results), images=plot_files(task, IMAGE_DIR, results),
+                         step_costs=step_costs(task))
 
 
 LEAGUE_PLOT = "league.png"
@@ -109,7 +116,7 @@ LEAGUE_PLOT = "league.png"
 def league_block(results_by_task, image_dir=IMAGE_DIR):
     """The README's cross-task league: its table and plot (or a line saying it has no rows yet)."""
     tasks = list(TASKS.values())
-    table = render_cross_task_league(tasks, results_by_task)
+    table = render_cross_task_league(tasks, results_by_task, {task.name: step_costs(task) for task in tasks})
     if not table:
         return "No aggregator has results on any task yet."
     return table + f"\n\n![league of aggregators across tasks]({image_dir}/{LEAGUE_PLOT})"
@@ -157,7 +164,8 @@ def report(task, results_dir):
     stale = stale_results(task, results)
     print(render_rows_table(task, results, stale=stale) + "\n\n" + render_comparisons(task, results))
     results_by_task = all_results(results_dir)
-    league = render_cross_task_league(list(TASKS.values()), results_by_task)
+    league = render_cross_task_league(list(TASKS.values()), results_by_task,
+                                      {name: step_costs(t) for name, t in TASKS.items()})
     if league:
         print("\nLeague of aggregators across tasks:\n" + league)
     if os.path.realpath(os.path.join(ROOT, results_dir)) != os.path.realpath(os.path.join(ROOT, RESULTS_DIR)):

@@ -34,18 +34,26 @@ def league_rows(task):
     return tuple(r for r in LEAGUE_ROWS if r in task.all_rows)
 
 
-def league_entries(task, results):
-    """The task's league rows that have results, best mean first (on the task's main metric)."""
+def league_entries(task, results, step_costs=None):
+    """The task's league rows that have results, best mean first (on the task's main metric). Cost: from
+    ``step_costs`` (``{row: s/iter}`` measured in one process, ``load_step_costs``) when given, else from the runs'
+    mean s/iter; either as a ratio to the hand-tuned row's, None where one of the two is missing."""
     metric = task.metrics[0]
     student = metric_by_seed(results.get(STUDENT_ROW, []), metric.key)
     equal = metric_by_seed(results.get(EQUAL_ROW, []), metric.key)
-    hand_tuned_spi = summarize([r["seconds_per_iter"] for r in results.get(HAND_TUNED_ROW, [])]).mean
+
+    def seconds_per_iter(row):
+        if step_costs:
+            return step_costs.get(row)
+        return summarize([r["seconds_per_iter"] for r in results.get(row, [])]).mean
+
+    hand_tuned_spi = seconds_per_iter(HAND_TUNED_ROW)
     entries = []
     for row in league_rows(task):
         by_seed = metric_by_seed(results.get(row, []), metric.key)
         if not by_seed:
             continue
-        spi = summarize([r["seconds_per_iter"] for r in results[row]]).mean
+        spi = seconds_per_iter(row)
         entries.append(dict(
             row=row, summary=summarize(by_seed.values()),
             to_student=compare_paired(by_seed, student, metric.higher_is_better),
@@ -63,14 +71,19 @@ def league_extremes(task, results, n=3):
     return [row for i, row in enumerate(rows) if i < n or i >= len(rows) - n]
 
 
-def render_league_table(task, results):
-    """The task's league as markdown, or "" while fewer than two of its league rows have results."""
-    entries = league_entries(task, results)
+COST_SOURCES = {True: "measured side by side in one process, tools/benchmark_distillation_cost.py",
+                False: "the runs' own, which read slower where runs shared the CPU"}
+
+
+def render_league_table(task, results, step_costs=None):
+    """The task's league as markdown, or "" while fewer than two of its league rows have results (cost: see
+    ``league_entries``)."""
+    entries = league_entries(task, results, step_costs)
     if len(entries) < 2:
         return ""
     metric = task.metrics[0]
     lines = [f"League of aggregators ({metric.label}; rank 1 = best; Δ paired by seed with the 95 % interval, "
-             f"bold where it excludes zero; cost = s/iter ÷ hand-tuned's):", "",
+             f"bold where it excludes zero; cost = s/iter ÷ hand-tuned's, {COST_SOURCES[bool(step_costs)]}):", "",
              f"| rank | row | {metric.label} | seeds | Δ to student | Δ to equal | cost |", "|---|---|---|---|---|---|---|"]
     for e in entries:
         mean = f"{e.summary.mean:.2f}" + (f" ± {e.summary.std:.2f}" if e.summary.std is not None else "")
@@ -94,13 +107,16 @@ def cross_task_ranks(tasks, results_by_task):
     return {row: ranks[row] for row in order}, mean_rank
 
 
-def render_cross_task_league(tasks, results_by_task):
+def render_cross_task_league(tasks, results_by_task, step_costs_by_task=None):
     """One table across ``tasks``: per row its rank on each task (of the rows ranked there), its difference to the
-    student there, and its mean rank; "" while no task has a league of two rows."""
+    student there, its cost (``step_costs_by_task``: ``{task name: {row: s/iter}}`` measured in one process, where
+    a task has them) and its mean rank; "" while no task has a league of two rows."""
     ranks, mean_rank = cross_task_ranks(tasks, results_by_task)
     if not ranks:
         return ""
-    entries = {task.name: {e.row: e for e in league_entries(task, results_by_task.get(task.name, {}))}
+    step_costs_by_task = step_costs_by_task or {}
+    entries = {task.name: {e.row: e for e in league_entries(task, results_by_task.get(task.name, {}),
+                                                            step_costs_by_task.get(task.name))}
                for task in tasks}
     header = ["row", *[f"{t.name}: rank, Δ {t.metrics[0].label} to student, cost" for t in tasks], "mean rank"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -119,7 +135,8 @@ def render_cross_task_league(tasks, results_by_task):
     note = ("Rank among the rows with results on that task (1 = best mean of the task's main metric); mean rank over "
             "the tasks a row ran on. Δ is the row minus the student trained with the same seed, with the 95 % interval "
             "of its mean (Student's t over the seeds), bold where it excludes zero; cost is the row's s/iter over the "
-            "hand-tuned row's (runs that shared the CPU read slower).")
+            "hand-tuned row's: " + "; ".join(f"{task.name}: {COST_SOURCES[bool(step_costs_by_task.get(task.name))]}"
+                                             for task in tasks) + ".")
     return "\n".join(lines + ["", note])
 
 

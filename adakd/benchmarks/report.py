@@ -153,13 +153,14 @@ def render_standing(task, results):
     return text
 
 
-def render_report(task, results, stale=None, images=()):
+def render_report(task, results, stale=None, images=(), step_costs=None):
     """The markdown of one task: adaptive's standing, rows table, paired differences, hand-tuned against adaptive
-    per set of paths (classification: Figure 2), its weight sweep and its league of aggregators (each once it has results), then the plots ``images`` (paths from the README)."""
+    per set of paths (classification: Figure 2), its weight sweep and its league of aggregators (each once it has
+    results; the league's cost from ``step_costs`` when given), then the plots ``images`` (paths from the README)."""
     parts = [render_standing(task, results), render_rows_table(task, results, stale=stale),
              render_comparisons(task, results)]
     parts += [table for table in [render_path_sets_table(task, results), render_sweep_table(task, results),
-                                  render_league_table(task, results)] if table]
+                                  render_league_table(task, results, step_costs)] if table]
     parts += [f"![{task.name}: {caption}]({path})" for caption, path in images]
     return "\n\n".join(parts)
 
