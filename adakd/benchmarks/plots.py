@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..utils.atomic_write import atomic_open
 from .statistics import summarize
-from .tasks import ADAPTIVE_ROW, HAND_TUNED_ROW, STUDENT_ROW, TEACHER_ROW
+from .tasks import ADAPTIVE_ROW, STUDENT_ROW, TEACHER_ROW
 
 
 def metric_values(results, row, key):
