@@ -106,7 +106,7 @@ class BenchmarkTask:
     def gradient_rows(self, results):
         """The rows the task's path-gradient picture draws: every paper row, and the weight sweep's rows that have a
         result (the league's other aggregators are drawn in the league's picture, its best and worst three; the
-        other paths' rows of issue 27 in their own plots)."""
+        ``path_gradient_rows`` in a picture of their own)."""
         return self.rows + tuple(r for r in sweep_rows(self.swept_rows) if results.get(r))
 
     def config(self, row):
