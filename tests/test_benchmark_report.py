@@ -225,7 +225,7 @@ def test_rows_plot_puts_extra_rows_on_lines_of_near_equal_length(tmp_path):
 
     task = get_task("cls")
     err = "classification/top1_err"
-    extra = [row for row in task.extra_rows][:23]
+    extra = list(task.extra_rows[:23])
     results = load_task_results(write_results(str(tmp_path), cls_results() + [
         result("cls", row, s, {err: 1.0 + 5 * s}) for row in extra for s in range(2)]), task)
     lines = row_lines(task, results)

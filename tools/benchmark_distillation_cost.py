@@ -42,8 +42,8 @@ from detectron2.utils.events import EventStorage
 from tabulate import tabulate
 
 from adakd.config import apply_checked_overrides
-from adakd.utils.atomic_write import atomic_write_json
 from adakd.engine.lazy_train import resolve_device
+from adakd.utils.atomic_write import atomic_write_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(ROOT, "projects", "AdaptiveKD", "configs")

@@ -53,8 +53,8 @@ from adakd.benchmarks.plots import (
     save_figure,
 )
 from adakd.benchmarks.report import render_comparisons, render_report, render_rows_table, replace_block
-from adakd.benchmarks.step_costs import COSTS_DIR, load_step_costs
 from adakd.benchmarks.runner import ROOT, prepare_dataset, run_benchmark, stale_results
+from adakd.benchmarks.step_costs import COSTS_DIR, load_step_costs
 from adakd.benchmarks.tasks import ADAPTIVE_ROW, HAND_TUNED_ROW
 from adakd.benchmarks.weight_sweep import has_sweep_results, plot_weight_sweep
 from adakd.utils.atomic_write import atomic_open
@@ -116,7 +116,7 @@ LEAGUE_PLOT = "league.png"
 def league_block(results_by_task, image_dir=IMAGE_DIR):
     """The README's cross-task league: its table and plot (or a line saying it has no rows yet)."""
     tasks = list(TASKS.values())
-    table = render_cross_task_league(tasks, results_by_task, {task.name: step_costs(task) for task in tasks})
+    table = render_cross_task_league(tasks, results_by_task, all_step_costs())
     if not table:
         return "No aggregator has results on any task yet."
     return table + f"\n\n![league of aggregators across tasks]({image_dir}/{LEAGUE_PLOT})"
@@ -124,6 +124,10 @@ def league_block(results_by_task, image_dir=IMAGE_DIR):
 
 def all_results(results_dir):
     return {name: load_task_results(os.path.join(ROOT, results_dir), task) for name, task in TASKS.items()}
+
+
+def all_step_costs():
+    return {name: step_costs(task) for name, task in TASKS.items()}
 
 
 def updated_readme(readme_text, task, results_dir=RESULTS_DIR):
@@ -164,8 +168,7 @@ def report(task, results_dir):
     stale = stale_results(task, results)
     print(render_rows_table(task, results, stale=stale) + "\n\n" + render_comparisons(task, results))
     results_by_task = all_results(results_dir)
-    league = render_cross_task_league(list(TASKS.values()), results_by_task,
-                                      {name: step_costs(t) for name, t in TASKS.items()})
+    league = render_cross_task_league(list(TASKS.values()), results_by_task, all_step_costs())
     if league:
         print("\nLeague of aggregators across tasks:\n" + league)
     if os.path.realpath(os.path.join(ROOT, results_dir)) != os.path.realpath(os.path.join(ROOT, RESULTS_DIR)):

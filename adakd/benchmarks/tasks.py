@@ -40,6 +40,8 @@ class PathSet:
         if not self.suffix:
             return HAND_TUNED_ROW, ADAPTIVE_ROW
         return f"{HAND_TUNED_ROW}_{self.suffix}", f"{ADAPTIVE_ROW}_{self.suffix}"
+
+
 # Issue 24, item 7: each single path at 0.1× and 10× its authors' weight (1× is the single row itself), rows
 # "<single row>_x0_1" and "<single row>_x10".
 SWEEP_FACTORS = (0.1, 1.0, 10.0)
