@@ -58,11 +58,11 @@ def test_task_league_ranks_differences_and_costs_by_hand(results_dir):
              if line.startswith("| ") and not line.startswith("| rank")}
     assert lines["pcgrad"] == ("| 1 | pcgrad | 55.00 ± 2.65 | 3 | +3.00 [+0.52, +5.48] **better** | "
                                # pcgrad − equal: 1, 3, 4: mean 2.67, std 1.53, half-width 3.7950.
-                               "+2.67 [-1.13, +6.46] | 2.00× |")
+                               "+2.67 [-1.13, +6.46] | 2.00× | – |")
     # adaptive − student 3, −1, 4: mean 2 ± √7, [−4.57, +8.57]; − equal 2, −2, 5: mean 1.67 ± 3.51, [−7.06, +10.39].
-    assert lines["adaptive"] == "| 2 | adaptive | 54.00 ± 3.61 | 3 | +2.00 [-4.57, +8.57] | +1.67 [-7.06, +10.39] | 1.60× |"
+    assert lines["adaptive"] == "| 2 | adaptive | 54.00 ± 3.61 | 3 | +2.00 [-4.57, +8.57] | +1.67 [-7.06, +10.39] | 1.60× | – |"
     # equal − student 1, 1, −1: mean 0.33 ± 1.15, [−2.54, +3.20].
-    assert lines["equal"] == "| 3 | equal | 52.33 ± 1.15 | 3 | +0.33 [-2.54, +3.20] | – | 1.00× |"
+    assert lines["equal"] == "| 3 | equal | 52.33 ± 1.15 | 3 | +0.33 [-2.54, +3.20] | – | 1.00× | – |"
     # One aggregator on a task is no league yet.
     assert render_league_table(get_task("cls"), results["cls"]) == ""
 
@@ -188,3 +188,28 @@ def test_report_draws_the_gradients_of_the_leagues_three_best_and_three_worst(re
     fig = tool.plot_path_gradients(det, results["det"], chosen)
     # Panels only for the chosen rows that logged diagnostics (the three worst here), in rank order.
     assert [ax.get_ylabel().split("\n")[0] for ax in fig.axes[::2]] == ["gradnorm", "dwa", "uncertainty"]
+
+
+def test_gradient_column_is_each_paths_median_ratio_after_the_first_iterations(results_dir):
+    from adakd.benchmarks.league import median_gradient_ratios
+
+    # Seed 0 logs 9.0 at iteration 0 (left out), then 2.0 and 4.0; seed 1 logs 3.0 and 0.5: median of
+    # 2, 4, 3, 0.5 = 2.5. ST only on seed 1, at iteration 100: 0.01. A run without diagnostics adds nothing.
+    runs = [{"path_gradient_curve": {"at": {"grad_ratio": [[0, 9.0], [100, 2.0], [200, 4.0]], "cos_task": []}}},
+            {"path_gradient_curve": {"at": {"grad_ratio": [[100, 3.0], [300, 0.5]], "cos_task": []},
+                                     "st": {"grad_ratio": [[0, 7.0], [100, 0.01]], "cos_task": []}}},
+            {"path_gradient_curve": {}}]
+    assert median_gradient_ratios(runs) == {"at": 2.5, "st": 0.01}
+    assert median_gradient_ratios(runs, since=0) == {"at": 3.0, "st": 3.505}
+    assert median_gradient_ratios(runs[2:]) == {}
+    # In the table: rows without diagnostics read "–"; pcgrad's two seeds logged feats_p 2.0 / 0.03 and 6.0.
+    curves = [{"feats_p": {"grad_ratio": [[0, 50.0], [100, 2.0], [200, 0.03]], "cos_task": []}},
+              {"feats_p": {"grad_ratio": [[100, 6.0]], "cos_task": []}}]
+    pcgrad = [dict(result("det", "pcgrad", s, {"bbox/AP": ap, "bbox/AP50": 70.0}, seconds_per_iter=0.5),
+                   path_gradient_curve=c) for s, (ap, c) in enumerate(zip([52.0, 56.0], curves))]
+    det = get_task("det")
+    results = load_task_results(write_results(results_dir, pcgrad), det)
+    lines = {line.split(" | ")[1]: line for line in render_league_table(det, results).splitlines()
+             if line.startswith("| ") and not line.startswith("| rank")}
+    assert lines["pcgrad"].endswith("| 2.00× | feats_p 2 |")
+    assert lines["equal"].endswith("| 1.00× | – |")
