@@ -31,7 +31,7 @@ class LeagueEntry:
     to_equal: Optional[PairedComparison]  # row − equal (None for the equal row itself)
     rank: int  # 1 = the best mean among the task's league rows with results
     cost: Optional[float]  # mean s/iter over the hand-tuned row's mean s/iter
-    gradient_ratios: Dict[str, float]  # path -> median of ‖∇ v·L_path‖ / ‖∇ L_task‖ (``median_gradient_ratios``)
+    gradient_ratios: Dict[str, float]  # path -> median ‖∇ v·L_path‖ / ‖∇ L_task‖, ``median_gradient_ratios``
 
 
 def median_gradient_ratios(runs, since=GRADIENT_FROM_ITER):
@@ -108,9 +108,9 @@ def render_league_table(task, results, step_costs=None):
         mean = f"{e.summary.mean:.2f}" + (f" ± {e.summary.std:.2f}" if e.summary.std is not None else "")
         cost = "–" if e.cost is None else f"{e.cost:.2f}×"
         gradients = ", ".join(f"{path} {ratio:.2g}" for path, ratio in e.gradient_ratios.items()) or "–"
+        to_equal = "–" if e.to_equal is None else e.to_equal.describe(metric.higher_is_better)
         lines.append(f"| {e.rank} | {e.row} | {mean} | {e.summary.n} | "
-                     f"{e.to_student.describe(metric.higher_is_better)} | "
-                     f"{'–' if e.to_equal is None else e.to_equal.describe(metric.higher_is_better)} | {cost} | {gradients} |")
+                     f"{e.to_student.describe(metric.higher_is_better)} | {to_equal} | {cost} | {gradients} |")
     return "\n".join(lines)
 
 
