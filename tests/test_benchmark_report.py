@@ -317,6 +317,10 @@ def test_corrupt_or_misplaced_results_are_named(tmp_path):
     corrupt.write_text(json.dumps({**det_results()[2], "seed": 7}))  # seed 2's result under seed1.json
     with pytest.raises(BenchmarkResultError, match=r"seed1\.json holds the result of task 'det', row 'student', seed 7"):
         load_task_results(str(tmp_path), task)
+    # Diagnostics the league and the plots read: a path without its grad_ratio list is named.
+    corrupt.write_text(json.dumps({**det_results()[1], "path_gradient_curve": {"feats_p": {"cos_task": []}}}))
+    with pytest.raises(BenchmarkResultError, match=r"seed1\.json: path_gradient_curve\['feats_p'\] needs the lists"):
+        load_task_results(str(tmp_path), task)
     corrupt.unlink()
     (tmp_path / "det" / "adaptiv").mkdir()
     with pytest.raises(BenchmarkResultError, match=r"'adaptiv' is not a det row \(valid rows: student, single_feats"):

@@ -146,6 +146,10 @@ def read_result(path):
     missing = [k for k in REQUIRED_KEYS if k not in result]
     if missing:
         raise BenchmarkResultError(f"Benchmark result {path} lacks the keys {missing}")
+    for name, curve in (result.get("path_gradient_curve") or {}).items():
+        if not isinstance(curve, dict) or not all(isinstance(curve.get(k), list) for k in ("grad_ratio", "cos_task")):
+            raise BenchmarkResultError(f"Benchmark result {path}: path_gradient_curve[{name!r}] needs the lists "
+                                       f"'grad_ratio' and 'cos_task' of [iteration, value]")
     return result
 
 
